@@ -1,0 +1,118 @@
+"""Offline confirmation of a match: a checksum, a parse, a decoded claim.
+
+Each confirmer returns a ``Verdict``: reject the match, keep it, or keep it at
+another severity (an encrypted private key is less urgent than a plain one).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    keep: bool
+    severity: str | None = None  # None keeps the rule's severity
+    note: str = ""
+
+
+REJECT = Verdict(False)
+KEEP = Verdict(True)
+
+
+def base62(number: int, width: int) -> str:
+    digits = ""
+    while number:
+        number, rest = divmod(number, 62)
+        digits = BASE62[rest] + digits
+    return digits.rjust(width, "0")
+
+
+def github_checksum(body: str) -> str:
+    """The 6-character base62 CRC32 that ends every ghp_/gho_/ghu_/ghs_/ghr_ token."""
+    return base62(zlib.crc32(body.encode()), 6)
+
+
+def confirm_github_crc32(secret: str) -> Verdict:
+    _, _, rest = secret.partition("_")
+    body, check = rest[:-6], rest[-6:]
+    return KEEP if github_checksum(body) == check else REJECT
+
+
+_PEM_BODY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)-----END \1PRIVATE KEY-----", re.S)
+
+
+def _normalise_pem(secret: str) -> bytes:
+    text = secret.replace("\\r", "").replace("\\n", "\n").replace("\r", "")
+    lines = [line.strip().strip("\"',+").strip() for line in text.split("\n")]
+    return ("\n".join(line for line in lines if line) + "\n").encode()
+
+
+def confirm_pem(secret: str) -> Verdict:
+    """Parse the key with ``cryptography``: placeholders and truncated keys do not parse."""
+    from cryptography.hazmat.primitives import serialization
+
+    pem = _normalise_pem(secret)
+    loader: Callable[..., object]
+    if b"OPENSSH PRIVATE KEY" in pem:
+        loader = serialization.load_ssh_private_key
+    else:
+        loader = serialization.load_pem_private_key
+    try:
+        loader(pem, password=None, **_skip_rsa_check(loader))
+    except TypeError:
+        return Verdict(True, severity="low", note="encrypted private key (passphrase protected)")
+    except (ValueError, Exception):  # noqa: BLE001 - any parse failure means not a real key
+        if b"ENCRYPTED" in pem or b"Proc-Type: 4,ENCRYPTED" in pem:
+            return Verdict(True, severity="low", note="encrypted private key (passphrase protected)")
+        return REJECT
+    return KEEP
+
+
+def _skip_rsa_check(loader: Callable[..., object]) -> dict[str, bool]:
+    # RSA consistency checks cost milliseconds per key and prove nothing about a leak.
+    from cryptography.hazmat.primitives import serialization
+
+    if loader is serialization.load_pem_private_key:
+        return {"unsafe_skip_rsa_key_validation": True}
+    return {}
+
+
+def _jwt_claims(token: str) -> dict[str, object] | None:
+    try:
+        payload = token.split(".")[1]
+        padded = payload + "=" * (-len(payload) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def confirm_jwt_service_role(secret: str) -> Verdict:
+    """A Supabase JWT is a secret only with role service_role; anon keys ship to browsers by design."""
+    claims = _jwt_claims(secret)
+    if claims is None or claims.get("role") != "service_role":
+        return REJECT
+    if claims.get("iss") == "supabase-demo":  # the local-development key printed in Supabase's docs
+        return REJECT
+    return KEEP
+
+
+def confirm_jwt(secret: str) -> Verdict:
+    return KEEP if _jwt_claims(secret) is not None else REJECT
+
+
+CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
+    "github-crc32": confirm_github_crc32,
+    "pem": confirm_pem,
+    "jwt-service-role": confirm_jwt_service_role,
+    "jwt": confirm_jwt,
+}

@@ -1,0 +1,156 @@
+"""The matching engine: one keyword pass, then each rule's regex near its keywords.
+
+1. The buffer is lower-cased and every rule keyword is found in one Aho-Corasick pass.
+2. A rule whose keywords did not occur costs nothing more. Otherwise its regex runs in a
+   window around each keyword hit, or once over the buffer when hits are many.
+3. Each candidate goes through the filters (entropy, placeholder, reference) and the
+   rule's offline confirmation (checksum, key parse).
+
+Everything works on bytes, so invalid UTF-8 never stops a scan and offsets are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+
+from aicheck.catalog import Rule
+from aicheck.scan import filters
+from aicheck.scan.confirm import CONFIRMERS
+
+# Past this many keyword hits in one buffer a single pass beats many windows.
+WHOLE_BUFFER_HITS = 48
+
+# What may stand between a variable name and its value: NAME = "v", name: v, "NAME": "v",
+# NAME := "v", name => 'v', getenv("NAME", "v"), <NAME>v, NAME ?= v.
+_ASSIGN = rb"""[A-Za-z0-9_.-]*(?:["'`\]]|&quot;)*[ \t]*(?:=>|:=|\?=|==?|:|,|>)[ \t]*(?:["'`]|&quot;|b["']|r["'])?"""
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: Rule
+    secret: str
+    start: int  # byte offset of the secret in the buffer
+    end: int
+    severity: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    regex: re.Pattern[bytes]
+    anchored: bool  # context rule: the regex matches from the keyword on
+
+
+def _compile(rule: Rule) -> _Compiled:
+    if rule.context:
+        return _Compiled(rule, re.compile(_ASSIGN + rule.regex.encode()), anchored=True)
+    return _Compiled(rule, re.compile(rule.regex.encode()), anchored=False)
+
+
+class Detector:
+    """Compiled rules; ``find`` is safe to call from many threads or processes."""
+
+    def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
+        self.rules = tuple(rules)
+        self._compiled = [_compile(rule) for rule in self.rules]
+        self._automaton = ahocorasick.Automaton()
+        by_keyword: dict[str, list[int]] = defaultdict(list)
+        for index, rule in enumerate(self.rules):
+            for keyword in rule.keywords:
+                by_keyword[keyword.lower()].append(index)
+        for keyword, indexes in by_keyword.items():
+            self._automaton.add_word(keyword, (len(keyword), tuple(indexes)))
+        self._automaton.make_automaton()
+        self.keywords = tuple(by_keyword)
+
+    def hits(self, data: bytes) -> dict[int, list[int]]:
+        """Keyword start offsets per rule index."""
+        found: dict[int, list[int]] = defaultdict(list)
+        if not self.keywords:
+            return found
+        haystack = data.lower().decode("latin-1")  # one char per byte: offsets stay exact
+        for end, (length, indexes) in self._automaton.iter(haystack):
+            start = end - length + 1
+            for index in indexes:
+                found[index].append(start)
+        return found
+
+    def find(self, data: bytes) -> list[Match]:
+        matches: list[Match] = []
+        for index, starts in self.hits(data).items():
+            compiled = self._compiled[index]
+            for start, end, secret in _candidates(compiled, data, starts):
+                match = _judge(compiled.rule, secret, start, end)
+                if match is not None:
+                    matches.append(match)
+        matches.sort(key=lambda m: m.start)
+        return matches
+
+
+def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tuple[int, int, str]]:
+    rule, regex = compiled.rule, compiled.regex
+    group = rule.secret_group
+    seen: dict[tuple[int, int], str] = {}
+    if compiled.anchored:
+        for pos in starts:
+            m = regex.match(data, pos, pos + rule.window[1])
+            if m:
+                seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
+        return [(s, e, v) for (s, e), v in seen.items()]
+    if len(starts) > WHOLE_BUFFER_HITS:
+        found = regex.finditer(data)
+    else:
+        before, after = rule.window
+        found = (
+            m
+            for pos in _merge_windows(starts, before, after, len(data))
+            for m in regex.finditer(data, *pos)
+        )
+    for m in found:
+        seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
+    return [(s, e, v) for (s, e), v in seen.items()]
+
+
+def _merge_windows(starts: list[int], before: int, after: int, size: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for pos in sorted(starts):
+        lo, hi = max(0, pos - before), min(size, pos + after)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _judge(rule: Rule, secret: str, start: int, end: int) -> Match | None:
+    if not _plausible(rule, secret):
+        return None
+    severity, note = rule.severity, ""
+    if rule.confirm:
+        verdict = CONFIRMERS[rule.confirm](secret)
+        if not verdict.keep:
+            return None
+        severity, note = verdict.severity or severity, verdict.note
+    return Match(rule, secret, start, end, severity, note)
+
+
+def _plausible(rule: Rule, secret: str) -> bool:
+    if rule.confirm:
+        # A parse or checksum decides; DER runs such as AAAAAA would trip the heuristics.
+        return True
+    if filters.is_placeholder(secret, strict=rule.generic):
+        return False
+    if rule.min_entropy and filters.shannon_entropy(secret) < rule.min_entropy:
+        return False
+    if rule.generic:
+        return not (
+            filters.is_reference(secret)
+            or filters.looks_like_identifier(secret)
+            or filters.character_classes(secret) < 2
+        )
+    return True

@@ -1,0 +1,89 @@
+"""Filters that tell a real secret from a placeholder, a reference or an identifier.
+
+Precision is the point of aicheck: docs and examples are full of ``YOUR_API_KEY`` and
+``${OPENAI_API_KEY}``; none of those may be reported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+# Words that mark a value as a stand-in, not a credential (compared lower-cased). Long enough
+# that a random key contains one with probability below 1e-6, so they apply to every rule.
+STRONG_WORDS = (
+    "example", "placeholder", "changeme", "change_me", "change-me", "replace", "dummy",
+    "sample", "redacted", "notreal", "not_real", "not-a-real", "lorem", "insert",
+)
+# Short words: fine on free-form values (generic rules), too likely inside a random key
+# (about 1e-4 each) to drop a match of a provider's own format on them.
+WEAK_WORDS = (
+    "your", "fake", "xxxx", "****", "....", "todo", "fixme", "here", "put_", "enter_",
+    "mytoken", "mysecret", "mykey", "mypass", "foobar", "test", "<", ">", "…", "secret",
+    "password", "token",
+)
+# Runs that random keys practically never contain (probability below 1e-6 per key).
+SEQUENCES = ("0123456", "1234567", "abcdefg", "ABCDEFG", "qwerty")
+_REPEATED = re.compile(r"(.)\1{5,}")
+
+# A value that names another value instead of being one.
+_REFERENCE = re.compile(
+    r"""^\$|\$\{|\{\{|\$\(|%\(|%s|process\.env|import\.meta|os\.environ|getenv|\bENV\[|secrets\.|vars\.|env\(""",
+    re.IGNORECASE,
+)
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:/-][A-Za-z_][A-Za-z0-9_]*)*$")
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def shannon_entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def is_placeholder(value: str, strict: bool = False) -> bool:
+    """True for values that stand in for a secret: YOUR_KEY, sk-xxxx, <token>, 0123456...
+
+    ``strict`` adds the short words, for generic rules where the value is free-form.
+    """
+    lowered = value.lower()
+    if any(word in lowered for word in STRONG_WORDS):
+        return True
+    if strict and any(word in lowered for word in WEAK_WORDS):
+        return True
+    if any(seq in value for seq in SEQUENCES):
+        return True
+    return _REPEATED.search(value) is not None
+
+
+def is_reference(value: str) -> bool:
+    """True for ``${VAR}``, ``process.env.X``, ``os.environ["X"]`` and the like."""
+    return _REFERENCE.search(value) is not None
+
+
+def looks_like_identifier(value: str) -> bool:
+    """Code, not a secret: ``settings.DATABASE_PASSWORD``, ``getApiKeyFromVault``, ``auth-token``.
+
+    Random strings split into many short pieces; identifiers into a few dictionary-like words.
+    """
+    if _IDENTIFIER.match(value) and not any(ch.isdigit() for ch in value):
+        parts = _WORD_PARTS.findall(value)
+        if parts and all(len(p) >= 3 for p in parts):
+            return True
+    if value.isupper() or value.islower():
+        return value.replace("_", "").isalpha()
+    return False
+
+
+def character_classes(value: str) -> int:
+    return sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )

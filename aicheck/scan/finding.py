@@ -1,0 +1,110 @@
+"""What a scan reports: findings and the summary of a run (data only, no rendering)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fingerprint(rule: str, secret: str, path: str) -> str:
+    """Stable across line moves: rule + secret hash + path (DESIGN.md, baselines)."""
+    raw = f"{rule}\0{secret_hash(secret)}\0{path}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def redact(secret: str, prefix: str = "") -> str:
+    """A known prefix and the last 4 characters: ``gsk_…a1B2``.
+
+    Short secrets show no tail at all: four characters of a 12-character password are
+    a third of it.
+    """
+    shown = prefix if prefix and secret.startswith(prefix) else secret[: min(4, len(secret) // 4)]
+    tail = secret[-4:] if len(secret) >= 20 else ""
+    return f"{shown}…{tail}" if tail else f"{shown}…"
+
+
+@dataclass
+class Finding:
+    rule: str
+    rule_name: str
+    provider: str | None
+    severity: str
+    file: str  # relative to the scanned root, '/' separated; '-' for stdin
+    line: int
+    column: int
+    secret: str = field(repr=False)
+    secret_redacted: str
+    fingerprint: str
+    description: str = ""
+    note: str = ""  # e.g. "encrypted private key", "found in base64 value"
+    commit: str | None = None
+    end_column: int | None = None
+    verification: dict[str, Any] | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.rule)
+
+    def to_dict(self, show_secret: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "rule_name": self.rule_name,
+            "provider": self.provider,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_column": self.end_column,
+            "commit": self.commit,
+            "secret_redacted": self.secret_redacted,
+            "fingerprint": self.fingerprint,
+            "description": self.description,
+            "note": self.note or None,
+        }
+        if show_secret:
+            data["secret"] = self.secret
+        if self.verification is not None:
+            data["verification"] = self.verification
+        return data
+
+
+@dataclass
+class Skipped:
+    file: str
+    reason: str  # "binary", "too large (12.0 MB > 5.0 MB)", "unreadable: Permission denied"
+
+
+@dataclass
+class ScanResult:
+    root: str
+    findings: list[Finding]
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    allowed: int = 0  # matches silenced by an inline allow marker
+    duration_s: float = 0.0
+
+    @property
+    def by_severity(self) -> dict[str, int]:
+        counts = {name: 0 for name in SEVERITY_ORDER}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        return counts
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "findings": len(self.findings),
+            "by_severity": self.by_severity,
+            "files_scanned": self.files_scanned,
+            "bytes_scanned": self.bytes_scanned,
+            "files_skipped": len(self.skipped),
+            "allowed": self.allowed,
+            "duration_s": round(self.duration_s, 3),
+        }
