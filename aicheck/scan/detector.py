@@ -88,8 +88,18 @@ class Detector:
                 match = _judge(compiled.rule, secret, start, end)
                 if match is not None:
                     matches.append(match)
-        matches.sort(key=lambda m: m.start)
+        return _drop_shadowed(sorted(matches, key=lambda m: m.start))
+
+
+def _drop_shadowed(matches: list[Match]) -> list[Match]:
+    """A generic match on the span of a specific rule's match says less about the same secret."""
+    specific = [(m.start, m.end) for m in matches if not m.rule.generic]
+    if not specific:
         return matches
+    return [
+        m for m in matches
+        if not m.rule.generic or not any(s < m.end and m.start < e for s, e in specific)
+    ]
 
 
 def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tuple[int, int, str]]:

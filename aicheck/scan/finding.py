@@ -25,9 +25,9 @@ def redact(secret: str, prefix: str = "") -> str:
     Short secrets show no tail at all: four characters of a 12-character password are
     a third of it.
     """
-    shown = prefix if prefix and secret.startswith(prefix) else secret[: min(4, len(secret) // 4)]
-    tail = secret[-4:] if len(secret) >= 20 else ""
-    return f"{shown}…{tail}" if tail else f"{shown}…"
+    shown = prefix if prefix and secret.startswith(prefix) else ""
+    tail = secret[-4:] if len(secret) - len(shown) >= 16 else ""
+    return f"{shown}…{tail}"
 
 
 @dataclass

@@ -1,0 +1,43 @@
+"""The command line: parsing and dispatch only. Each command group has its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import aicheck
+
+
+def _build_app():  # type: ignore[no-untyped-def]
+    import typer
+
+    from aicheck.cli import keys, scan
+
+    app = typer.Typer(
+        name="aicheck",
+        help="Production readiness checks for AI applications: exposed keys, live keys, env config, fallback chains.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(False, "--version", "-V", help="Print the version and exit."),
+    ) -> None:
+        """Production readiness checks for AI applications."""
+        if version:
+            typer.echo(f"aicheck {aicheck.__version__}")
+            raise typer.Exit()
+
+    app.command("scan")(scan.scan)
+    app.add_typer(keys.app, name="keys")
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):  # fast path: no typer import for a version check
+        print(f"aicheck {aicheck.__version__}")
+        sys.exit(0)
+    _build_app()(args=args, prog_name="aicheck")

@@ -1,0 +1,112 @@
+"""Which files a working-tree scan reads: git-aware listing, excludes, size and binary checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aicheck import git, globs
+from aicheck.errors import AicheckError
+
+# Outside a git repository nothing says what is generated; these never hold the user's code.
+WALK_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".aicheck"}
+# Formats that cannot carry a readable key; skipped without opening them.
+BINARY_SUFFIXES = {
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".avif", ".tif", ".tiff", ".psd",
+    ".mp3", ".mp4", ".wav", ".ogg", ".flac", ".mov", ".avi", ".mkv", ".webm",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".zst", ".whl", ".jar", ".war",
+    ".so", ".dylib", ".dll", ".exe", ".o", ".a", ".pyc", ".pyo", ".class", ".wasm",
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".sqlite", ".db",
+    ".npy", ".npz", ".pt", ".pth", ".onnx", ".safetensors", ".h5", ".parquet", ".pkl",
+}
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path  # absolute
+    rel: str  # '/'-separated, relative to the scan root
+
+
+def resolve_root(paths: list[Path]) -> tuple[Path, Path | None]:
+    """The root findings are relative to, and the git work tree if there is one."""
+    for path in paths:
+        if not path.exists():
+            raise AicheckError(f"{path}: no such file or directory")
+    top = git.toplevel(paths[0].resolve())
+    if top is not None and all(_inside(p.resolve(), top) for p in paths):
+        return top, top
+    if len(paths) == 1:
+        first = paths[0].resolve()
+        return (first if first.is_dir() else first.parent), None
+    return Path.cwd().resolve(), None
+
+
+def _inside(path: Path, top: Path) -> bool:
+    return path == top or top in path.parents
+
+
+def list_targets(paths: list[Path], root: Path, top: Path | None, exclude: list[str]) -> Iterator[Target]:
+    seen: set[str] = set()
+    for path in paths:
+        for target in _list_one(path.resolve(), root, top):
+            if target.rel in seen or globs.matches(target.rel, exclude):
+                continue
+            seen.add(target.rel)
+            yield target
+
+
+def _list_one(path: Path, root: Path, top: Path | None) -> Iterator[Target]:
+    if path.is_file():
+        yield Target(path, _rel(path, root))
+        return
+    if top is not None:
+        rel = _rel(path, top) if path != top else "."
+        if rel == "." or not git.is_ignored(top, rel):
+            for name in git.ls_files(top, [rel]):
+                yield Target(top / name, name)
+            return
+        # An ignored folder named explicitly (a build output such as dist/) is still scanned:
+        # that is where an inlined VITE_ key ends up.
+    yield from _walk(path, root)
+
+
+def _walk(path: Path, root: Path) -> Iterator[Target]:
+    for directory, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if d not in WALK_SKIP_DIRS)
+        for name in sorted(filenames):
+            full = Path(directory, name)
+            yield Target(full, _rel(full, root))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def skip_reason(target: Target, max_size: int) -> str | None:
+    """Why a file is not scanned, or None to scan it (does not read the file)."""
+    if target.path.suffix.lower() in BINARY_SUFFIXES:
+        return "binary"
+    try:
+        info = target.path.lstat()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    if not target.path.is_file() or target.path.is_symlink():
+        return "not a regular file"
+    if info.st_size > max_size:
+        return f"too large ({_mb(info.st_size)} > {_mb(max_size)}; raise [scan] max_file_size to scan it)"
+    return None
+
+
+def is_binary(head: bytes) -> bool:
+    return b"\0" in head[:SNIFF_BYTES]
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

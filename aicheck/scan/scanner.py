@@ -1,0 +1,262 @@
+"""Scan a working tree (or bytes) and turn matches into findings.
+
+Small jobs (a pre-commit hook, a few files) run in this process; large trees are split
+across one worker process per core, each with its own compiled detector.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from aicheck.catalog import Rule
+from aicheck.scan import decoders, files
+from aicheck.scan.detector import Detector, Match
+from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, redact
+
+ALLOW_MARKERS = (b"aicheck:allow", b"gitleaks:allow", b"pragma: allowlist secret")
+NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline secret")
+# Below this much work, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4_000_000
+CHUNK_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    rules: tuple[Rule, ...]
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = 5_000_000
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+@dataclass
+class _Batch:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    allowed: int = 0
+
+    def add(self, other: _Batch) -> None:
+        self.findings += other.findings
+        self.skipped += other.skipped
+        self.files += other.files
+        self.bytes += other.bytes
+        self.allowed += other.allowed
+
+
+def scan_paths(paths: list[Path], settings: ScanSettings) -> ScanResult:
+    started = time.perf_counter()
+    root, top = files.resolve_root(paths)
+    targets = list(files.list_targets(paths, root, top, list(settings.exclude)))
+    batch = _run(targets, settings)
+    return _result(str(root), batch, started)
+
+
+def scan_stdin(data: bytes, settings: ScanSettings, name: str = "-") -> ScanResult:
+    started = time.perf_counter()
+    batch = _Batch(files=1, bytes=len(data))
+    findings, allowed = scan_bytes(data, name, Detector(settings.rules))
+    batch.findings, batch.allowed = findings, allowed
+    return _result(name, batch, started)
+
+
+def _result(root: str, batch: _Batch, started: float) -> ScanResult:
+    return ScanResult(
+        root=root,
+        findings=sorted(batch.findings, key=lambda f: f.sort_key),
+        files_scanned=batch.files,
+        bytes_scanned=batch.bytes,
+        skipped=sorted(batch.skipped, key=lambda s: s.file),
+        allowed=batch.allowed,
+        duration_s=time.perf_counter() - started,
+    )
+
+
+def _run(targets: list[files.Target], settings: ScanSettings) -> _Batch:
+    sized = [(t, _size(t)) for t in targets]
+    total = sum(size for _, size in sized)
+    if settings.workers <= 1 or total < PARALLEL_MIN_BYTES:
+        return _scan_targets(targets, settings.max_file_size, Detector(settings.rules))
+    batch = _Batch()
+    with ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(settings.rules,)) as pool:
+        for part in pool.map(_worker_scan, _chunks(sized), [settings.max_file_size] * len(sized)):
+            batch.add(part)
+    return batch
+
+
+def _size(target: files.Target) -> int:
+    try:
+        return target.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _chunks(sized: list[tuple[files.Target, int]]) -> Iterable[list[files.Target]]:
+    chunk: list[files.Target] = []
+    weight = 0
+    for target, size in sized:
+        chunk.append(target)
+        weight += size
+        if weight >= CHUNK_BYTES:
+            yield chunk
+            chunk, weight = [], 0
+    if chunk:
+        yield chunk
+
+
+_WORKER_DETECTOR: Detector | None = None
+
+
+def _init_worker(rules: tuple[Rule, ...]) -> None:
+    global _WORKER_DETECTOR
+    _WORKER_DETECTOR = Detector(rules)
+
+
+def _worker_scan(targets: list[files.Target], max_file_size: int) -> _Batch:
+    assert _WORKER_DETECTOR is not None
+    return _scan_targets(targets, max_file_size, _WORKER_DETECTOR)
+
+
+def _scan_targets(targets: list[files.Target], max_file_size: int, detector: Detector) -> _Batch:
+    batch = _Batch()
+    for target in targets:
+        reason = files.skip_reason(target, max_file_size)
+        data = b""
+        if reason is None:
+            data, reason = _read(target)
+        if reason is not None:
+            batch.skipped.append(Skipped(target.rel, reason))
+            continue
+        found, allowed = scan_bytes(data, target.rel, detector)
+        batch.findings += found
+        batch.allowed += allowed
+        batch.files += 1
+        batch.bytes += len(data)
+    return batch
+
+
+def _read(target: files.Target) -> tuple[bytes, str | None]:
+    try:
+        data = target.path.read_bytes()
+    except OSError as exc:
+        return b"", f"unreadable: {exc.strerror or exc}"
+    if files.is_binary(data):
+        return b"", "binary"
+    return data, None
+
+
+def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding], int]:
+    """Findings in one file's content (raw and decoded views), and how many were allowed."""
+    collector = _Collector(data)
+    suffix = _suffix(rel)
+    for match in detector.find(data):
+        line, column, line_start = _position(data, match.start)
+        collector.add(_finding(match, rel, line, column), line_start)
+    for segment in decoders.decode_all(data, suffix):
+        for match in detector.find(segment.data):
+            line, column, line_start = _locate(data, segment, match)
+            collector.add(_finding(match, rel, line, column, segment.note), line_start)
+    return list(collector.found.values()), len(collector.allowed)
+
+
+class _Collector:
+    """One finding per (rule, secret, line), whichever view saw it first."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.found: dict[tuple[str, str, int], Finding] = {}
+        self.allowed: set[tuple[str, str, int]] = set()
+
+    def add(self, finding: Finding, line_start: int) -> None:
+        key = (finding.rule, finding.secret, finding.line)
+        if key in self.found or key in self.allowed:
+            return
+        if _allowed(self.data, line_start):
+            self.allowed.add(key)
+        else:
+            self.found[key] = finding
+
+
+def _allowed(data: bytes, line_start: int) -> bool:
+    line_end = data.find(b"\n", line_start)
+    line = data[line_start : line_end if line_end != -1 else len(data)]
+    if any(marker in line for marker in ALLOW_MARKERS):
+        return True
+    if line_start == 0:
+        return False
+    previous = data[data.rfind(b"\n", 0, line_start - 1) + 1 : line_start]
+    return any(marker in previous for marker in NEXT_LINE_MARKERS)
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return line, column, line_start
+
+
+def _locate(data: bytes, segment: decoders.Segment, match: Match) -> tuple[int, int, int]:
+    """Where a match in decoded text sits in the original file."""
+    raw = data.find(match.secret.encode("utf-8", "replace"))
+    if raw != -1:
+        return _position(data, raw)
+    line = segment.line
+    if segment.per_line:
+        line += segment.data.count(b"\n", 0, match.start)
+    line_start = _line_offset(data, line)
+    return line, 1, line_start
+
+
+def _line_offset(data: bytes, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = data.find(b"\n", offset) + 1
+        if offset == 0:
+            return len(data)
+    return offset
+
+
+def _finding(match: Match, rel: str, line: int, column: int, note: str = "") -> Finding:
+    rule = match.rule
+    return Finding(
+        rule=rule.id,
+        rule_name=rule.name,
+        provider=rule.provider,
+        severity=match.severity,
+        file=rel,
+        line=line,
+        column=column,
+        end_column=column + len(match.secret),
+        secret=match.secret,
+        secret_redacted=redact(match.secret, _literal_prefix(rule, match.secret)),
+        fingerprint=fingerprint(rule.id, match.secret, rel),
+        description=rule.description,
+        note="; ".join(n for n in (match.note, note) if n),
+    )
+
+
+_FORMAT_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,8}[-_]){1,3}")
+
+
+def _literal_prefix(rule: Rule, secret: str) -> str:
+    """The part of a secret that is format, not secret: ``sk-or-v1-``, ``gsk_``, ``AKIA``."""
+    if rule.generic:
+        return ""  # a free-form value has no format prefix; every character is secret
+    for keyword in rule.keywords:
+        if secret.lower().startswith(keyword):
+            return secret[: len(keyword)]
+    prefix = _FORMAT_PREFIX.match(secret)
+    return prefix.group(0) if prefix and len(prefix.group(0)) <= 12 else ""
+
+
+def _suffix(rel: str) -> str:
+    name = PurePosixPath(rel).name.lower()
+    if name.startswith(".env"):
+        return ".env"
+    return PurePosixPath(name).suffix
