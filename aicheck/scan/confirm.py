@@ -13,6 +13,9 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
+
+from aicheck.scan import filters
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -110,9 +113,69 @@ def confirm_jwt(secret: str) -> Verdict:
     return KEEP if _jwt_claims(secret) is not None else REJECT
 
 
+# Keys printed in vendors' documentation and local-development tooling: public, so not leaks.
+PUBLISHED = frozenset(
+    {
+        # Azurite / Azure Storage Emulator account key (devstoreaccount1).
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+        # Supabase CLI local-development secret key.
+        "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz",
+        # Stripe's documentation test key.
+        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    }
+)
+
+
+def _stand_in(secret: str) -> bool:
+    return secret in PUBLISHED or filters.is_placeholder(secret) or filters.shannon_entropy(secret) < 3.0
+
+
+def confirm_published(secret: str) -> Verdict:
+    """Reject documentation and local-development keys, and placeholders."""
+    return REJECT if _stand_in(secret) else KEEP
+
+
+def confirm_azure_key(secret: str) -> Verdict:
+    """Azure account and shared access keys are 64 or 32 random bytes in base64."""
+    if _stand_in(secret):
+        return REJECT
+    try:
+        raw = base64.b64decode(secret, validate=True)
+    except (ValueError, binascii.Error):
+        return REJECT
+    return KEEP if len(raw) in (32, 64) else REJECT
+
+
+def confirm_cloudflare_crc32(secret: str) -> Verdict:
+    """cfk_/cfut_/cfat_ tokens end in the CRC32 (8 lowercase hex) of their 40 random characters."""
+    _, _, rest = secret.partition("_")
+    body, check = rest[:-8], rest[-8:]
+    return KEEP if format(zlib.crc32(body.encode()), "08x") == check else REJECT
+
+
+def confirm_url_password(secret: str) -> Verdict:
+    """A password in a connection URL: free-form, so the strict filters of generic rules apply.
+
+    ``postgres``, ``password``, ``${DB_PASSWORD}``, ``<password>``, ``pass`` are stand-ins.
+    """
+    value = unquote(secret)
+    if (
+        len(value) < 4
+        or filters.is_placeholder(value, strict=True)
+        or filters.is_reference(value)
+        or filters.looks_like_identifier(value)
+    ):
+        return REJECT
+    return KEEP
+
+
 CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "github-crc32": confirm_github_crc32,
     "pem": confirm_pem,
     "jwt-service-role": confirm_jwt_service_role,
     "jwt": confirm_jwt,
+    "published": confirm_published,
+    "azure-key": confirm_azure_key,
+    "cloudflare-crc32": confirm_cloudflare_crc32,
+    "url-password": confirm_url_password,
 }

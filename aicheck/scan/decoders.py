@@ -150,3 +150,12 @@ def _joined(value: object) -> str:
     if isinstance(value, list):
         return "".join(v for v in value if isinstance(v, str))
     return value if isinstance(value, str) else ""
+
+
+def carries(value: str, secret: str) -> bool:
+    """True when ``value`` is ``secret`` itself or an encoding of something containing it."""
+    if secret in value:
+        return True
+    raw = value.encode("utf-8", "replace")
+    decoded = _b64(raw) or b""
+    return secret.encode() in decoded or secret.encode() in _unpercent(_unescape(raw))

@@ -71,7 +71,7 @@ def looks_like_identifier(value: str) -> bool:
     """
     if _IDENTIFIER.match(value) and not any(ch.isdigit() for ch in value):
         parts = _WORD_PARTS.findall(value)
-        if parts and all(len(p) >= 3 for p in parts):
+        if parts and sum(len(p) for p in parts) >= 3 * len(parts):
             return True
     if value.isupper() or value.islower():
         return value.replace("_", "").isalpha()

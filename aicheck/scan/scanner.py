@@ -22,6 +22,7 @@ from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, reda
 ALLOW_MARKERS = (b"aicheck:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline secret")
 # Below this much work, starting worker processes costs more than it saves.
+GENERIC_RULE = "generic-api-key"
 PARALLEL_MIN_BYTES = 4_000_000
 CHUNK_BYTES = 2_000_000
 
@@ -162,7 +163,7 @@ def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding]
         for match in detector.find(segment.data):
             line, column, line_start = _locate(data, segment, match)
             collector.add(_finding(match, rel, line, column, segment.note), line_start)
-    return list(collector.found.values()), len(collector.allowed)
+    return collector.findings(), len(collector.allowed)
 
 
 class _Collector:
@@ -181,6 +182,15 @@ class _Collector:
             self.allowed.add(key)
         else:
             self.found[key] = finding
+
+    def findings(self) -> list[Finding]:
+        """Drop a generic match whose value is the encoded form of a specific finding."""
+        specific = [f for f in self.found.values() if f.rule != GENERIC_RULE]
+        return [
+            f for f in self.found.values()
+            if f.rule != GENERIC_RULE
+            or not any(s.line == f.line and decoders.carries(f.secret, s.secret) for s in specific)
+        ]
 
 
 def _allowed(data: bytes, line_start: int) -> bool:
