@@ -16,7 +16,7 @@ def secret_hash(secret: str) -> str:
 def fingerprint(rule: str, secret: str, path: str) -> str:
     """Stable across line moves: rule + secret hash + path (DESIGN.md, baselines)."""
     raw = f"{rule}\0{secret_hash(secret)}\0{path}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def redact(secret: str, prefix: str = "") -> str:
