@@ -53,9 +53,20 @@ def confirm_github_crc32(secret: str) -> Verdict:
 _PEM_BODY = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)-----END \1PRIVATE KEY-----", re.S)
 
 
+# String syntax around a PEM line in code ("MIIE..." +, 'MIIE...',): only next to a quote, since
+# "+" is also a base64 character that may end or start a line.
+_OPENING = re.compile(r"""^(?:[+,]\s*)?["']""")
+_CLOSING = re.compile(r"""["']\s*[+,]?$""")
+
+
+def _unquote_line(line: str) -> str:
+    line = _CLOSING.sub("", _OPENING.sub("", line.strip()))
+    return "" if not line.strip("\"',+ \t") else line
+
+
 def _normalise_pem(secret: str) -> bytes:
     text = secret.replace("\\r", "").replace("\\n", "\n").replace("\r", "")
-    lines = [line.strip().strip("\"',+").strip() for line in text.split("\n")]
+    lines = [_unquote_line(line) for line in text.split("\n")]
     return ("\n".join(line for line in lines if line) + "\n").encode()
 
 

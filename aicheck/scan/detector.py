@@ -115,7 +115,7 @@ def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tup
     if compiled.anchored:
         for pos in starts:
             m = regex.match(data, pos, pos + rule.window[1])
-            if m:
+            if m and (not rule.generic or filters.is_secret_name(_name_at(data, pos))):
                 seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
         return [(s, e, v) for (s, e), v in seen.items()]
     if len(starts) > WHOLE_BUFFER_HITS:
@@ -130,6 +130,19 @@ def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tup
     for m in found:
         seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
     return [(s, e, v) for (s, e), v in seen.items()]
+
+
+_NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_NAME_REST = re.compile(rb"[A-Za-z0-9_.-]*")
+
+
+def _name_at(data: bytes, pos: int) -> str:
+    """The whole variable name around a keyword hit: ``NextToken`` around ``token``."""
+    start = pos
+    while start > 0 and pos - start < 64 and data[start - 1] in _NAME_BYTES:
+        start -= 1
+    end = _NAME_REST.match(data, pos).end()  # type: ignore[union-attr]
+    return data[start:end].decode("latin-1")
 
 
 def _merge_windows(starts: list[int], before: int, after: int, size: int) -> list[tuple[int, int]]:
@@ -166,6 +179,7 @@ def _plausible(rule: Rule, secret: str) -> bool:
     if rule.generic:
         return not (
             filters.is_reference(secret)
+            or filters.is_generic_noise(secret)
             or filters.looks_like_identifier(secret)
             or filters.character_classes(secret) < 2
         )

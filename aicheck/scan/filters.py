@@ -24,7 +24,7 @@ WEAK_WORDS = (
     "password", "token",
 )
 # Runs that random keys practically never contain (probability below 1e-6 per key).
-SEQUENCES = ("0123456", "1234567", "abcdefg", "ABCDEFG", "qwerty")
+SEQUENCES = ("0123456", "1234567", "abcdefg", "qwerty", "uvwxyz")
 _REPEATED = re.compile(r"(.)\1{5,}")
 
 # A value that names another value instead of being one.
@@ -54,7 +54,7 @@ def is_placeholder(value: str, strict: bool = False) -> bool:
         return True
     if strict and any(word in lowered for word in WEAK_WORDS):
         return True
-    if any(seq in value for seq in SEQUENCES):
+    if any(seq in lowered for seq in SEQUENCES):
         return True
     return _REPEATED.search(value) is not None
 
@@ -65,13 +65,14 @@ def is_reference(value: str) -> bool:
 
 
 def looks_like_identifier(value: str) -> bool:
-    """Code, not a secret: ``settings.DATABASE_PASSWORD``, ``getApiKeyFromVault``, ``auth-token``.
+    """Code, not a secret: ``settings.DATABASE_PASSWORD``, ``PKCS7PrivateKeyTypes``, ``auth-token``.
 
-    Random strings split into many short pieces; identifiers into a few dictionary-like words.
+    Random strings split into many short pieces (``aB3dE5``: six); identifiers into a few
+    dictionary-like words (``PKCS7PrivateKeyTypes``: five pieces in 20 characters).
     """
-    if _IDENTIFIER.match(value) and not any(ch.isdigit() for ch in value):
+    if _IDENTIFIER.match(value):
         parts = _WORD_PARTS.findall(value)
-        if parts and sum(len(p) for p in parts) >= 3 * len(parts):
+        if parts and len(parts) * 4 <= len(value):
             return True
     if value.isupper() or value.islower():
         return value.replace("_", "").isalpha()
@@ -87,3 +88,46 @@ def character_classes(value: str) -> int:
             any(not c.isalnum() for c in value),
         )
     )
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_NOT_A_START = tuple("/:#.-$@~%&")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# Names that contain a secret-ish word but hold no credential: pagination cursors, token
+# counts and limits, tokenizer settings, CSRF form fields.
+NON_SECRET_NAMES = (
+    "nexttoken", "next_token", "pagetoken", "page_token", "continuation", "pagination",
+    "paginationtoken", "tokenizer", "max_tokens", "maxtokens", "token_count", "tokencount",
+    "num_tokens", "token_type", "tokentype", "token_url", "tokenurl", "token_endpoint",
+    "csrf", "xsrf", "secret_name", "secretname", "secret_arn", "secretarn", "secretid",
+    "secret_id", "password_field", "passwordfield", "key_name", "keyname", "token_uri",
+    "password_hash", "passwordhash", "secret_ref", "_env", "envvar", "env_var", "header",
+)
+_NOT_INSIDE = ("*", "://", "arn:", " ", "\\", "&")
+_PATH = re.compile(r"^[^/]+(?:/[^/]+){2,}$")
+
+
+def is_generic_noise(value: str) -> bool:
+    """Values the generic rule sees all day in SDK data and docs that are not credentials.
+
+    Trade-off, chosen for precision: a secret that is a bare UUID, a short hex id, a
+    letters-only word, a glob or a path is not reported by the generic rule. Provider
+    formats, which have their own rules, are unaffected.
+    """
+    if _UUID.match(value) or value.startswith(("eyJ", "arn:")):
+        return True
+    if _DOTTED.match(value) or _TIMESTAMP.match(value) or _PATH.match(value) or "..." in value:
+        return True
+    if _HEX.match(value) and len(value) < 32:
+        return True
+    if value.startswith(_NOT_A_START) or any(part in value for part in _NOT_INSIDE):
+        return True
+    return not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value))
+
+
+def is_secret_name(name: str) -> bool:
+    """False for names like ``NextToken`` or ``max_tokens`` that carry no credential."""
+    lowered = name.lower()
+    return not any(word in lowered for word in NON_SECRET_NAMES)

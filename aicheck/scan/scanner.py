@@ -23,6 +23,8 @@ ALLOW_MARKERS = (b"aicheck:allow", b"gitleaks:allow", b"pragma: allowlist secret
 NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline secret")
 # Below this much work, starting worker processes costs more than it saves.
 GENERIC_RULE = "generic-api-key"
+# In documentation a `token: "..."` is nearly always an example; provider formats still apply there.
+DOC_SUFFIXES = {".md", ".rst", ".adoc", ".markdown", ".mdx", ".html", ".htm"}
 PARALLEL_MIN_BYTES = 4_000_000
 CHUNK_BYTES = 2_000_000
 
@@ -154,8 +156,8 @@ def _read(target: files.Target) -> tuple[bytes, str | None]:
 
 def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding], int]:
     """Findings in one file's content (raw and decoded views), and how many were allowed."""
-    collector = _Collector(data)
     suffix = _suffix(rel)
+    collector = _Collector(data, generic=suffix not in DOC_SUFFIXES)
     for match in detector.find(data):
         line, column, line_start = _position(data, match.start)
         collector.add(_finding(match, rel, line, column), line_start)
@@ -169,14 +171,15 @@ def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding]
 class _Collector:
     """One finding per (rule, secret, line), whichever view saw it first."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, generic: bool) -> None:
         self.data = data
+        self.generic = generic
         self.found: dict[tuple[str, str, int], Finding] = {}
         self.allowed: set[tuple[str, str, int]] = set()
 
     def add(self, finding: Finding, line_start: int) -> None:
         key = (finding.rule, finding.secret, finding.line)
-        if key in self.found or key in self.allowed:
+        if key in self.found or key in self.allowed or (finding.rule == GENERIC_RULE and not self.generic):
             return
         if _allowed(self.data, line_start):
             self.allowed.add(key)
