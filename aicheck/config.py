@@ -165,12 +165,12 @@ def _tables_of(schema: dict[str, Check]) -> Check:
     return check
 
 
-RULE = {
+RULE: dict[str, Check] = {
     "id": _str, "name": _str, "regex": _regex, "keywords": _str_list, "severity": _severity,
     "description": _str, "secret_group": _count, "min_entropy": _number, "context": _str_list,
     "generic": _bool,
 }
-EXPECT = {
+EXPECT: dict[str, Check] = {
     "contains": _str, "icontains": _str, "regex": _regex, "not_contains": _str, "is_json": _bool,
     "max_latency_ms": _number, "max_cost_usd": _number,
 }

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import aicheck
 
+if TYPE_CHECKING:
+    import typer
 
-def _build_app():  # type: ignore[no-untyped-def]
+
+def _build_app() -> typer.Typer:
     import typer
 
     from aicheck.cli import keys, scan
