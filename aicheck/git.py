@@ -57,3 +57,72 @@ def is_ignored(top: Path, relpath: str) -> bool:
         ["git", "check-ignore", "-q", "--", relpath], cwd=top, capture_output=True, check=False
     )
     return proc.returncode == 0
+
+
+def require_repo(path: Path, why: str) -> Path:
+    top = toplevel(path.resolve())
+    if top is None:
+        raise GitError(f"{path}: not a git repository ({why} needs one)")
+    return top
+
+
+def has_commits(top: Path) -> bool:
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=top, capture_output=True, check=False
+    )
+    return proc.returncode == 0
+
+
+def verify_ref(top: Path, ref: str) -> str:
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], cwd=top, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        raise GitError(f"--since {ref}: no such commit, branch or tag in {top}")
+    return proc.stdout.decode().strip()
+
+
+class BlobReader:
+    """One ``git cat-file --batch`` process: blob contents by id, streamed, no temp files."""
+
+    def __init__(self, top: Path) -> None:
+        self._proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+
+    def read(self, oid: str) -> bytes | None:
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(oid.encode() + b"\n")
+        self._proc.stdin.flush()
+        header = self._proc.stdout.readline().split()
+        if len(header) < 3 or header[1] == b"missing":
+            return None
+        size = int(header[2])
+        data = self._proc.stdout.read(size)
+        self._proc.stdout.read(1)  # the newline after each object
+        return data if header[1] == b"blob" else None
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def blob_sizes(top: Path, oids: list[str]) -> dict[str, int]:
+    """Sizes of many objects at once (``git cat-file --batch-check``)."""
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch-check=%(objectname) %(objectsize)"],
+        cwd=top, input="\n".join(oids).encode() + b"\n", capture_output=True, check=False,
+    )
+    sizes: dict[str, int] = {}
+    for line in proc.stdout.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            sizes[parts[0]] = int(parts[1])
+    return sizes

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +19,11 @@ from aicheck.cli.common import (
 @guarded
 def scan(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to scan (default: .); '-' reads stdin.", show_default=False)] = None,
+    history: Annotated[bool, typer.Option("--history", help="Scan every commit reachable from any ref; each finding names the commit that introduced it.")] = False,
+    since: Annotated[Optional[str], typer.Option("--since", help="With --history: only commits not reachable from this ref (implies --history).", metavar="REF")] = None,
+    staged: Annotated[bool, typer.Option("--staged", help="Scan only what is staged for the next commit (the pre-commit case).")] = False,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Hide the findings recorded in this baseline file.", dir_okay=False)] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record the current findings in this baseline file.", dir_okay=False)] = None,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Print secrets in full (local use only; never in CI logs).")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", "-e", help="Skip paths matching this glob (gitignore semantics); repeatable, adds to [scan] exclude.")] = None,
     max_file_size: Annotated[Optional[str], typer.Option("--max-file-size", help='Skip files larger than this (e.g. "5MB"; default from [scan] or 5MB).')] = None,
@@ -28,16 +35,34 @@ def scan(
     no_color: NoColorOpt = False,
     exit_zero: ExitZeroOpt = False,
 ) -> int:
-    """Find exposed credentials in files, folders or stdin."""
+    """Find exposed credentials in files, folders, stdin, the staged change or git history."""
     from aicheck.output import render_scan
-    from aicheck.scan.run import run_scan
+    from aicheck.scan.run import ScanRequest, run_scan
 
     common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
     targets = paths or ["."]
-    stdin = sys.stdin.buffer.read() if targets == ["-"] else None
-    result, rules = run_scan(
-        [Path(p) for p in targets], config, stdin=stdin, exclude=exclude or [], max_file_size=max_file_size
+    request = ScanRequest(
+        paths=[Path(p) for p in targets], config=config, exclude=exclude or [], max_file_size=max_file_size,
+        history=history, since=since, staged=staged, baseline=baseline, write_baseline=write_baseline,
     )
+    if targets == ["-"]:
+        request.paths, request.stdin = [Path(".")], sys.stdin.buffer.read()
+    with _progress(common.interactive and (history or bool(since))) as request.progress:
+        result, rules = run_scan(request)
     if not (quiet and not result.findings):
         emit(common, render_scan(result, common.format, rules=rules, show_secrets=show_secrets, color=common.color, verbose=verbose))
     return exit_code(common, bool(result.findings))
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for long work on a terminal; nothing otherwise."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scanning blobs", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

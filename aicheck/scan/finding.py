@@ -45,6 +45,9 @@ class Finding:
     description: str = ""
     note: str = ""  # e.g. "encrypted private key", "found in base64 value"
     commit: str | None = None
+    author: str | None = None  # history only: "Name <email>" of the introducing commit
+    date: str | None = None  # history only: author date, ISO 8601
+    in_head: bool | None = None  # history only: is the secret still in HEAD?
     end_column: int | None = None
     verification: dict[str, Any] | None = None
 
@@ -68,6 +71,8 @@ class Finding:
             "description": self.description,
             "note": self.note or None,
         }
+        if self.commit is not None:
+            data.update(author=self.author, date=self.date, in_head=self.in_head)
         if show_secret:
             data["secret"] = self.secret
         if self.verification is not None:
@@ -90,6 +95,8 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     allowed: int = 0  # matches silenced by an inline allow marker
     duration_s: float = 0.0
+    commits_scanned: int | None = None  # history scans only
+    baselined: int = 0  # findings hidden by --baseline
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -106,5 +113,6 @@ class ScanResult:
             "bytes_scanned": self.bytes_scanned,
             "files_skipped": len(self.skipped),
             "allowed": self.allowed,
+            "baselined": self.baselined,
             "duration_s": round(self.duration_s, 3),
-        }
+        } | ({"commits_scanned": self.commits_scanned} if self.commits_scanned is not None else {})

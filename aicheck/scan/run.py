@@ -2,29 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aicheck import catalog, config as config_mod, git
 from aicheck.catalog import Rule
 from aicheck.errors import AicheckError, ConfigError
+from aicheck.scan import baseline
 from aicheck.scan.finding import ScanResult
 from aicheck.scan.scanner import ScanSettings, scan_paths, scan_stdin
 
 
-def run_scan(
-    paths: list[Path],
-    config_path: Path | None,
-    *,
-    stdin: bytes | None = None,
-    exclude: list[str] | None = None,
-    max_file_size: str | None = None,
-) -> tuple[ScanResult, tuple[Rule, ...]]:
-    root = _config_root(paths)
-    cfg = config_mod.load(root, config_path)
-    settings = settings_from(cfg, exclude or [], max_file_size)
-    if stdin is not None:
-        return scan_stdin(stdin, settings), settings.rules
-    return scan_paths(paths, settings), settings.rules
+@dataclass
+class ScanRequest:
+    paths: list[Path]
+    config: Path | None = None
+    stdin: bytes | None = None
+    exclude: list[str] = field(default_factory=list)
+    max_file_size: str | None = None
+    history: bool = False
+    since: str | None = None
+    staged: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
+    if request.staged and (request.history or request.since):
+        raise AicheckError("--staged and --history/--since cannot be combined")
+    root = _config_root(request.paths)
+    settings = settings_from(config_mod.load(root, request.config), request.exclude, request.max_file_size)
+    hidden = baseline.load(request.baseline) if request.baseline else set()
+    result = _dispatch(request, settings)
+    if request.write_baseline:
+        baseline.write(request.write_baseline, result.findings)
+    baseline.apply(result, hidden)
+    return result, settings.rules
+
+
+def _dispatch(request: ScanRequest, settings: ScanSettings) -> ScanResult:
+    if request.stdin is not None:
+        return scan_stdin(request.stdin, settings)
+    if request.history or request.since:
+        from aicheck.scan.history import scan_history
+
+        top = git.require_repo(request.paths[0], "--history")
+        return scan_history(top, settings, request.since, _pathspecs(request.paths, top), request.progress)
+    if request.staged:
+        from aicheck.scan.staged import scan_staged
+
+        return scan_staged(git.require_repo(request.paths[0], "--staged"), settings)
+    return scan_paths(request.paths, settings)
+
+
+def _pathspecs(paths: list[Path], top: Path) -> list[str]:
+    specs = []
+    for path in paths:
+        resolved = path.resolve()
+        if resolved != top:
+            specs.append(resolved.relative_to(top).as_posix() if top in resolved.parents else str(path))
+    return specs
 
 
 def _config_root(paths: list[Path]) -> Path:

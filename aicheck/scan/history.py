@@ -1,0 +1,211 @@
+"""``scan --history``: every blob reachable from any ref, each scanned once.
+
+1. One ``git log --raw`` over all refs (oldest first) lists, per commit, the blobs it added or
+   changed. A blob that sits in 5,000 commits appears once in the work list.
+2. Distinct blobs are read with ``git cat-file --batch`` and scanned in worker processes.
+3. Each finding is attributed to the first commit that brought its secret to its path, and
+   marked ``in_head`` when the secret is still anywhere in HEAD's tree.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from aicheck import git, globs
+from aicheck.catalog import Rule
+from aicheck.scan.detector import Detector
+from aicheck.scan.files import is_binary
+from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint
+from aicheck.scan.scanner import ScanSettings, scan_bytes
+
+# Modes that are not file content: submodules (160000, never followed) and symlinks (120000).
+_SKIP_MODES = (b"160000", b"120000")
+_BLOBS_PER_TASK = 400
+_NULL_OID = "0" * 40
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    author: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    commits: list[Commit]
+    # blob id -> every (commit index, path) that brought it in, oldest first
+    introductions: dict[str, list[tuple[int, str]]]
+
+
+def plan(top: Path, since: str | None, pathspecs: list[str], exclude: tuple[str, ...]) -> Plan:
+    commits: list[Commit] = []
+    intros: dict[str, list[tuple[int, str]]] = {}
+    for commit, changes in _log(top, since, pathspecs):
+        commits.append(commit)
+        index = len(commits) - 1
+        for oid, path in changes:
+            if not globs.matches(path, exclude):
+                intros.setdefault(oid, []).append((index, path))
+    return Plan(commits, intros)
+
+
+def _log(top: Path, since: str | None, pathspecs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str]]]]:
+    args = [
+        "git", "log", "--all", "--topo-order", "--reverse", "--root", "--raw", "-z", "--no-abbrev",
+        "--no-renames", "--diff-merges=first-parent", "--format=%x01%H%x00%an <%ae>%x00%aI%x00",
+    ]
+    if since:
+        args.append("^" + git.verify_ref(top, since))
+    args += ["--", *pathspecs]
+    proc = subprocess.Popen(args, cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    pending = b""
+    while chunk := proc.stdout.read(1 << 20):
+        records = (pending + chunk).split(b"\x01")
+        pending = records.pop()
+        yield from (_parse(r) for r in records if r)
+    if pending:
+        yield _parse(pending)
+    if proc.wait() != 0:
+        message = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
+        raise git.GitError(f"git log failed in {top}: {message}")
+
+
+def _parse(record: bytes) -> tuple[Commit, list[tuple[str, str]]]:
+    tokens = record.split(b"\0")
+    commit = Commit(tokens[0].decode(), tokens[1].decode("utf-8", "replace"), tokens[2].decode())
+    changes: list[tuple[str, str]] = []
+    rest = iter(tokens[3:])
+    for token in rest:
+        status = token.lstrip(b"\n")
+        if not status.startswith(b":"):
+            continue
+        path = next(rest, b"").decode("utf-8", "surrogateescape")
+        _, new_mode, _, new_oid, kind = status[1:].split(b" ")
+        if kind[:1] != b"D" and new_mode not in _SKIP_MODES and new_oid.decode() != _NULL_OID:
+            changes.append((new_oid.decode(), path))
+    return commit, changes
+
+
+def scan_history(
+    top: Path,
+    settings: ScanSettings,
+    since: str | None = None,
+    pathspecs: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    started = time.perf_counter()
+    work = plan(top, since, pathspecs or [], settings.exclude)
+    sizes = git.blob_sizes(top, list(work.introductions)) if work.introductions else {}
+    skipped = [
+        Skipped(f"{paths[0][1]}@{oid[:12]}", "too large")
+        for oid, paths in work.introductions.items()
+        if sizes.get(oid, 0) > settings.max_file_size
+    ]
+    todo = [(oid, paths[0][1]) for oid, paths in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
+    found, binary = _scan_blobs(top, todo, settings, progress)
+    findings = _attribute(work, found, _head_blobs(top))
+    return ScanResult(
+        root=str(top),
+        findings=sorted(findings, key=lambda f: (f.file, f.line, f.rule, f.date or "")),
+        files_scanned=len(todo) - binary,
+        bytes_scanned=sum(sizes.get(oid, 0) for oid, _ in todo),
+        skipped=skipped,
+        duration_s=time.perf_counter() - started,
+        commits_scanned=len(work.commits),
+    )
+
+
+_BlobFindings = dict[str, list[Finding]]
+
+
+def _scan_blobs(
+    top: Path, todo: list[tuple[str, str]], settings: ScanSettings, progress: Callable[[int, int], None] | None
+) -> tuple[_BlobFindings, int]:
+    tasks = [todo[i : i + _BLOBS_PER_TASK] for i in range(0, len(todo), _BLOBS_PER_TASK)]
+    found: _BlobFindings = {}
+    binary = done = 0
+    if settings.workers <= 1 or len(tasks) <= 1:
+        results: Iterator[tuple[_BlobFindings, int]] = (_scan_task(top, t, Detector(settings.rules)) for t in tasks)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(settings.rules,))
+        results = pool.map(_worker_task, [top] * len(tasks), tasks)
+    try:
+        for task, (part, skipped_binary) in zip(tasks, results):
+            found.update(part)
+            binary += skipped_binary
+            done += len(task)
+            if progress:
+                progress(done, len(todo))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return found, binary
+
+
+_WORKER: Detector | None = None
+
+
+def _init_worker(rules: tuple[Rule, ...]) -> None:
+    global _WORKER
+    _WORKER = Detector(rules)
+
+
+def _worker_task(top: Path, task: list[tuple[str, str]]) -> tuple[_BlobFindings, int]:
+    assert _WORKER is not None
+    return _scan_task(top, task, _WORKER)
+
+
+def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:
+    found: _BlobFindings = {}
+    binary = 0
+    with git.BlobReader(top) as reader:
+        for oid, path in task:
+            data = reader.read(oid)
+            if data is None or is_binary(data):
+                binary += 1
+                continue
+            findings, _ = scan_bytes(data, path, detector)
+            if findings:
+                found[oid] = findings
+    return found, binary
+
+
+def _head_blobs(top: Path) -> set[str]:
+    if not git.has_commits(top):
+        return set()
+    out = git.run(["ls-tree", "-r", "-z", "--full-tree", "HEAD"], top)
+    return {entry.split(b"\t")[0].split(b" ")[2].decode() for entry in out.split(b"\0") if entry}
+
+
+def _attribute(work: Plan, found: _BlobFindings, head: set[str]) -> list[Finding]:
+    """One finding per (rule, secret, path), from the first commit that brought it there.
+
+    A blob counts once, at its first path: a pure rename moves no secret, so it adds no finding.
+    """
+    in_head = {f.secret for oid in head & found.keys() for f in found[oid]}
+    first: dict[tuple[str, str, str], tuple[int, Finding]] = {}
+    for oid, findings in found.items():
+        index, path = min(work.introductions[oid])
+        for finding in findings:
+            key = (finding.rule, finding.secret, path)
+            if key not in first or index < first[key][0]:
+                first[key] = (index, _at(finding, path))
+    return [
+        replace(finding, commit=c.sha, author=c.author, date=c.date, in_head=finding.secret in in_head)
+        for index, finding in first.values()
+        for c in (work.commits[index],)
+    ]
+
+
+def _at(finding: Finding, path: str) -> Finding:
+    if finding.file == path:
+        return finding
+    return replace(finding, file=path, fingerprint=fingerprint(finding.rule, finding.secret, path))
