@@ -45,6 +45,11 @@ def render_scan(
     if fmt not in _MODULES:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     options = Options(tuple(rules), show_secrets, color, width, verbose)
+    if fmt == "text" and not color and not result.findings and not (verbose and result.skipped):
+        # The pre-commit hook's usual answer: one line, without paying for importing rich.
+        from aicheck.output.common import summary_line
+
+        return summary_line(result.summary()) + "\n"
     module = importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
     text: str = module.render(result, options)
     return text

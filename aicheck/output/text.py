@@ -91,7 +91,8 @@ def _row(finding: Finding, options: Options, with_commit: bool) -> list[Text]:
 
 def _note(finding: Finding) -> str:
     status = common.verification_status(finding)
-    parts = [finding.note, f"verified: {status}" if status else ""]
+    head = "" if finding.in_head is None else "still in HEAD" if finding.in_head else "removed from HEAD, still in history"
+    parts = [head, finding.note, f"verified: {status}" if status else ""]
     return "; ".join(part for part in parts if part)
 
 

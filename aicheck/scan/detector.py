@@ -63,7 +63,8 @@ class Detector:
 
     def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
         self.rules = tuple(rules)
-        self._compiled = [_compile(rule) for rule in self.rules]
+        # Compiled on first keyword hit: a pre-commit run on a few files needs few rules.
+        self._compiled: list[_Compiled | None] = [None] * len(self.rules)
         self._automaton = ahocorasick.Automaton()
         by_keyword: dict[str, list[int]] = defaultdict(list)
         for index, rule in enumerate(self.rules):
@@ -73,6 +74,10 @@ class Detector:
             self._automaton.add_word(keyword, (len(keyword), tuple(indexes)))
         self._automaton.make_automaton()
         self.keywords = tuple(by_keyword)
+
+    def _compile(self, index: int) -> _Compiled:
+        compiled = self._compiled[index] = _compile(self.rules[index])
+        return compiled
 
     def hits(self, data: bytes) -> dict[int, list[int]]:
         """Keyword start offsets per rule index."""
@@ -89,7 +94,7 @@ class Detector:
     def find(self, data: bytes) -> list[Match]:
         matches: list[Match] = []
         for index, starts in self.hits(data).items():
-            compiled = self._compiled[index]
+            compiled = self._compiled[index] or self._compile(index)
             for start, end, secret in _candidates(compiled, data, starts):
                 match = _judge(compiled.rule, secret, start, end)
                 if match is not None:
