@@ -32,7 +32,6 @@ _REFERENCE = re.compile(
     r"""^\$|\$\{|\{\{|\$\(|%\(|%s|process\.env|import\.meta|os\.environ|getenv|\bENV\[|secrets\.|vars\.|env\(""",
     re.IGNORECASE,
 )
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:[.:/-][A-Za-z_][A-Za-z0-9_]*)*$")
 _WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -70,10 +69,9 @@ def looks_like_identifier(value: str) -> bool:
     Random strings split into many short pieces (``aB3dE5``: six); identifiers into a few
     dictionary-like words (``PKCS7PrivateKeyTypes``: five pieces in 20 characters).
     """
-    if _IDENTIFIER.match(value):
-        parts = _WORD_PARTS.findall(value)
-        if parts and len(parts) * 4 <= len(value):
-            return True
+    parts = _WORD_PARTS.findall(value)
+    if parts and len(parts) * 4 <= len(value):  # also "fallback-46588", "prod_v2_config"
+        return True
     if value.isupper() or value.islower():
         return value.replace("_", "").isalpha()
     return False
