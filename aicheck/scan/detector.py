@@ -181,6 +181,8 @@ def _plausible(rule: Rule, secret: str) -> bool:
         return False
     if rule.min_entropy and filters.shannon_entropy(secret) < rule.min_entropy:
         return False
+    if rule.context and filters.looks_like_identifier(secret):
+        return False  # FIREWORKS_CONFIG = OpenAIWhisperAudioTranscriptionConfig
     if rule.generic:
         return not (
             filters.is_reference(secret)

@@ -24,7 +24,9 @@ WEAK_WORDS = (
     "password", "token",
 )
 # Runs that random keys practically never contain (probability below 1e-6 per key).
-SEQUENCES = ("0123456", "1234567", "abcdefg", "qwerty", "uvwxyz")
+SEQUENCES = ("0123456", "1234567", "abcdefg", "qwerty", "uvwxyz", "abc123", "def456")
+# Example credentials printed in specifications and vendor docs.
+KNOWN_EXAMPLES = frozenset({"mF_9.B5f-4.1JqM"})  # RFC 6750's bearer token
 _REPEATED = re.compile(r"(.)\1{5,}")
 
 # A value that names another value instead of being one.
@@ -90,7 +92,7 @@ def character_classes(value: str) -> int:
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-_NOT_A_START = tuple("/:#.-$@~%&")
+_NOT_A_START = tuple("/:#.-$@~%&_")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # Names that contain a secret-ish word but hold no credential: pagination cursors, token
@@ -102,7 +104,14 @@ NON_SECRET_NAMES = (
     "csrf", "xsrf", "secret_name", "secretname", "secret_arn", "secretarn", "secretid",
     "secret_id", "password_field", "passwordfield", "key_name", "keyname", "token_uri",
     "password_hash", "passwordhash", "secret_ref", "_env", "envvar", "env_var", "header",
+    "clienttoken", "client_token", "verificationtoken", "verification_token", "idempotency",
+    "cache_key", "cachekey", "_hash", "hashed", "digest", "checksum",
 )
+# An identifier of a credential is not the credential: credential_id, keyId, KEY_ID.
+_ID_SUFFIXES = ("_id", "-id", "Id", "ID", "_ids", "Ids", "_IDS")
+_SNAKE = re.compile(r"^(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$")
+_PASSWORD_HASH = re.compile(r"^(?:pbkdf2_|bcrypt|argon2|scrypt|sha1\$|md5\$|\$2[abxy]\$|\$argon2|\$[156]\$)")
+_PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _NOT_INSIDE = ("*", "://", "arn:", " ", "\\", "&")
 _PATH = re.compile(r"^[^/]+(?:/[^/]+){2,}$")
 
@@ -114,7 +123,11 @@ def is_generic_noise(value: str) -> bool:
     letters-only word, a glob or a path is not reported by the generic rule. Provider
     formats, which have their own rules, are unaffected.
     """
-    if _UUID.match(value) or value.startswith(("eyJ", "arn:")):
+    if _UUID.match(value) or value.startswith(("eyJ", "arn:")) or value in KNOWN_EXAMPLES:
+        return True
+    if _SNAKE.match(value) or _PASSWORD_HASH.match(value) or _PERCENT_ENCODED.search(value):
+        return True  # a name, a password hash, or an encoded value judged in its decoded form
+    if _encodes_text(value):
         return True
     if _DOTTED.match(value) or _TIMESTAMP.match(value) or _PATH.match(value) or "..." in value:
         return True
@@ -126,6 +139,23 @@ def is_generic_noise(value: str) -> bool:
 
 
 def is_secret_name(name: str) -> bool:
-    """False for names like ``NextToken`` or ``max_tokens`` that carry no credential."""
+    """False for names like ``NextToken``, ``max_tokens`` or ``credential_id`` that carry no credential."""
     lowered = name.lower()
+    if name.rstrip("\"'`]").endswith(_ID_SUFFIXES):
+        return False
     return not any(word in lowered for word in NON_SECRET_NAMES)
+
+
+def _encodes_text(value: str) -> bool:
+    """Base64 of an English sentence (``TGludXggdmVyc2lvbi...``) is data, not a key."""
+    import base64
+    import binascii
+
+    if len(value) < 16 or len(value) % 4 or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", value):
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    words = decoded.split(b" ")
+    return len(words) >= 3 and all(32 <= b < 127 for b in decoded)

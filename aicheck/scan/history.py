@@ -166,9 +166,10 @@ def _worker_task(top: Path, task: list[tuple[str, str]]) -> tuple[_BlobFindings,
 def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:
     found: _BlobFindings = {}
     binary = 0
+    paths = dict(task)
     with git.BlobReader(top) as reader:
-        for oid, path in task:
-            data = reader.read(oid)
+        for oid, data in reader.read_many(list(paths)):
+            path = paths[oid]
             if data is None or is_binary(data):
                 binary += 1
                 continue

@@ -25,6 +25,7 @@ NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline se
 GENERIC_RULE = "generic-api-key"
 # In documentation a `token: "..."` is nearly always an example; provider formats still apply there.
 DOC_SUFFIXES = {".md", ".rst", ".adoc", ".markdown", ".mdx", ".html", ".htm"}
+DOC_DIRS = {"docs", "doc", "documentation"}
 PARALLEL_MIN_BYTES = 4_000_000
 CHUNK_BYTES = 2_000_000
 
@@ -157,7 +158,7 @@ def _read(target: files.Target) -> tuple[bytes, str | None]:
 def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding], int]:
     """Findings in one file's content (raw and decoded views), and how many were allowed."""
     suffix = _suffix(rel)
-    collector = _Collector(data, generic=suffix not in DOC_SUFFIXES)
+    collector = _Collector(data, generic=not _is_documentation(rel, suffix))
     for match in detector.find(data):
         line, column, line_start = _position(data, match.start)
         collector.add(_finding(match, rel, line, column), line_start)
@@ -266,6 +267,10 @@ def _literal_prefix(rule: Rule, secret: str) -> str:
             return secret[: len(keyword)]
     prefix = _FORMAT_PREFIX.match(secret)
     return prefix.group(0) if prefix and len(prefix.group(0)) <= 12 else ""
+
+
+def _is_documentation(rel: str, suffix: str) -> bool:
+    return suffix in DOC_SUFFIXES or any(part in DOC_DIRS for part in rel.lower().split("/")[:-1])
 
 
 def _suffix(rel: str) -> str:

@@ -64,21 +64,29 @@ def scan_staged(top: Path, settings: ScanSettings) -> ScanResult:
 
 
 def _scan(top: Path, paths: list[str], settings: ScanSettings, result: ScanResult) -> None:
-    blobs = _index_blobs(top, paths)
     changed = dict(zip(paths, added_lines(top, paths)))
+    by_blob: dict[str, list[str]] = {}
+    for path, oid in _index_blobs(top, paths).items():
+        by_blob.setdefault(oid, []).append(path)
     detector = Detector(settings.rules)
     with git.BlobReader(top) as reader:
-        for path, oid in blobs.items():
-            data = reader.read(oid)
-            if data is None or is_binary(data) or len(data) > settings.max_file_size:
-                result.skipped.append(Skipped(path, "binary" if data and is_binary(data) else "too large"))
-                continue
-            findings, allowed = scan_bytes(data, path, detector)
-            result.findings += [f for f in findings if _touches(f, changed.get(path, set()))]
-            result.allowed += allowed
-            result.files_scanned += 1
-            result.bytes_scanned += len(data)
+        for oid, data in reader.read_many(list(by_blob)):
+            for path in by_blob[oid]:
+                _scan_one(path, data, changed.get(path, set()), settings, detector, result)
     result.findings.sort(key=lambda f: f.sort_key)
+
+
+def _scan_one(
+    path: str, data: bytes | None, lines: set[int], settings: ScanSettings, detector: Detector, result: ScanResult
+) -> None:
+    if data is None or is_binary(data) or len(data) > settings.max_file_size:
+        result.skipped.append(Skipped(path, "binary" if data and is_binary(data) else "too large"))
+        return
+    findings, allowed = scan_bytes(data, path, detector)
+    result.findings += [f for f in findings if _touches(f, lines)]
+    result.allowed += allowed
+    result.files_scanned += 1
+    result.bytes_scanned += len(data)
 
 
 def _touches(finding: Finding, lines: set[int]) -> bool:
