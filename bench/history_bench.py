@@ -23,7 +23,7 @@ from pathlib import Path
 from make_history_repo import generate
 from scan_bench import REPO, default_aicheck, default_gitleaks, run_measured
 
-GENERATED = REPO / "bench" / "corpus" / "history-5000"
+GENERATED = REPO / "bench" / "repos" / "history-5000"
 
 
 def gitleaks_git(binary: str, repo: Path, report: Path) -> list[str]:

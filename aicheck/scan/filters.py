@@ -107,6 +107,8 @@ NON_SECRET_NAMES = (
     "clienttoken", "client_token", "verificationtoken", "verification_token", "idempotency",
     "cache_key", "cachekey", "_hash", "hashed", "digest", "checksum",
 )
+# Whole words of a name that mark test data or derived values: TEST_SECRET, mock_token, cached_token_key.
+NON_SECRET_NAME_PARTS = frozenset({"test", "tests", "mock", "fake", "dummy", "example", "sample", "cached", "masked"})
 # An identifier of a credential is not the credential: credential_id, keyId, KEY_ID.
 _ID_SUFFIXES = ("_id", "-id", "Id", "ID", "_ids", "Ids", "_IDS")
 _SNAKE = re.compile(r"^(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$")
@@ -142,6 +144,8 @@ def is_secret_name(name: str) -> bool:
     """False for names like ``NextToken``, ``max_tokens`` or ``credential_id`` that carry no credential."""
     lowered = name.lower()
     if name.rstrip("\"'`]").endswith(_ID_SUFFIXES):
+        return False
+    if any(part.lower() in NON_SECRET_NAME_PARTS for part in _WORD_PARTS.findall(name)):
         return False
     return not any(word in lowered for word in NON_SECRET_NAMES)
 
