@@ -160,9 +160,29 @@ def _tables_of(schema: dict[str, Check]) -> Check:
     def check(value: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
             raise ValueError("tables such as [providers.<id>]")
-        return {name: _check_table(entry, schema) for name, entry in value.items()}
+        checked = {}
+        for name, entry in value.items():
+            try:
+                checked[name] = _check_table(entry, schema)
+            except _Invalid as inner:
+                raise _Invalid(f"{name}.{inner.key}", inner.expected, inner.unknown) from None
+        return checked
 
     return check
+
+
+PRICE: dict[str, Check] = {"input": _number, "output": _number, "cached_input": _number}
+
+
+def _prices(value: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError('a table of "<model>" = { input = ..., output = ... } (USD per million tokens)')
+    prices = {model: _check_table(entry, PRICE) for model, entry in value.items()}
+    for model, entry in prices.items():
+        missing = [name for name in ("input", "output") if name not in entry]
+        if missing:
+            raise _Invalid(f"{model}.{missing[0]}", "a value (USD per million tokens)")
+    return prices
 
 
 RULE: dict[str, Check] = {
@@ -181,11 +201,14 @@ SCHEMA: dict[str, Check] = {
     }),
     "env": _table_of({
         "files": _str_list, "example": _str, "required": _str_list, "framework": _str,
-        "patterns": _regex_table,
+        "patterns": _regex_table, "disable": _str_list, "max_file_size": parse_size,
     }),
     "providers": _tables_of({
         "name": _str, "base_url": _url, "api_style": _str, "key_env": _str, "env_vars": _str_list,
         "models": _str_list,
+        "api_version": _str,  # Azure OpenAI: the api-version of the key check
+        "prices": _prices,  # model -> {input, output, cached_input} in USD per million tokens
+        "requests_per_minute": _number,  # this provider's client-side rate limit (over [resilience])
     }),
     "chain": _array_of(
         {"provider": _str, "model": _str, "key_env": _str, "timeout": _number, "base_url": _url},
@@ -195,11 +218,15 @@ SCHEMA: dict[str, Check] = {
         "max_retries": _count, "backoff_base_seconds": _number, "backoff_cap_seconds": _number,
         "breaker_failure_threshold": _count, "breaker_cooldown_seconds": _number,
         "requests_per_minute": _number, "concurrency": _count, "retry_after_cap_seconds": _number,
+        "requests_burst": _number,  # the rate limit's bucket size (default: a minute's requests)
     }),
     "budget": _table_of({"per_run_usd": _number, "per_day_usd": _number}),
     "cache": _table_of({"ttl_seconds": _number, "max_items": _count}),
     "smoke": _array_of(
-        {"name": _str, "prompt": _str, "expect": _table_of(EXPECT), "max_tokens": _count, "system": _str, "stream": _bool},
+        {
+            "name": _str, "prompt": _str, "expect": _table_of(EXPECT), "max_tokens": _count, "system": _str, "stream": _bool,
+            "temperature": _number,
+        },
         ("name", "prompt"),
     ),
     "slo": _table_of({

@@ -22,6 +22,12 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 SEVERITIES = ("critical", "high", "medium", "low")
 
+# What a live check of a key can conclude (DESIGN.md, "keys validate").
+KEY_STATUSES = ("valid", "invalid", "no_credit", "rate_limited", "restricted", "unreachable", "unknown", "unsupported")
+AUTH_STYLES = ("bearer", "x-api-key", "x-goog-api-key", "api-key")
+# How most providers say it; a provider's ``[provider.validate] status`` table overrides it.
+DEFAULT_KEY_STATUS = {401: "invalid", 402: "no_credit", 403: "restricted", 429: "rate_limited"}
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -47,6 +53,50 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class BodyCheck:
+    """A 2xx answer that still says no: a field equal to a value, or a number at most a bound."""
+
+    field: str
+    status: str
+    detail: str
+    equals: Any = None
+    at_most: float | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A provider's zero-cost key check (``[provider.validate]``) and how to read its answer.
+
+    The defaults are an OpenAI-compatible ``GET {base_url}/models`` with a bearer key, so a
+    gateway added in the config needs no table of its own.
+    """
+
+    supported: bool = True
+    reason: str = ""  # why there is no live check, when ``supported`` is false
+    method: str = "GET"
+    path: str = "/models"  # appended to the provider's base URL
+    query: dict[str, str] = field(default_factory=dict)
+    auth: str = "bearer"
+    headers: dict[str, str] = field(default_factory=dict)
+    # HTTP status -> key status, over DEFAULT_KEY_STATUS; codes and messages are read from the body.
+    status: dict[int, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)  # error code/type/reason (glob) -> status
+    messages: dict[str, str] = field(default_factory=dict)  # message substring -> status
+    checks: tuple[BodyCheck, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)  # name -> body path or "header:NAME"
+    models: str | None = "data[].id"  # where the model ids are, when the answer lists them
+    model_prefix: str = ""  # stripped from listed ids ("models/" on Gemini)
+    ratelimit_prefix: str | None = None  # response headers with rate-limit headroom
+    endpoint_env: str | None = None  # variable naming the endpoint when there is no base URL
+
+    code_fields: tuple[str, ...] = ("error.code", "error.type", "error.status", "error.details[].reason")
+    message_fields: tuple[str, ...] = ("error.message", "error", "message", "detail", "title")
+
+    def status_for(self, http_status: int) -> str | None:
+        return self.status.get(http_status) or DEFAULT_KEY_STATUS.get(http_status)
+
+
+@dataclass(frozen=True)
 class Provider:
     """An AI provider: identity, key formats and the env var names people use."""
 
@@ -58,6 +108,7 @@ class Provider:
     base_url: str | None = None
     docs: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    validation: Validation = field(default_factory=Validation)
 
 
 @dataclass(frozen=True)
@@ -94,7 +145,39 @@ def _provider(entry: dict[str, Any]) -> Provider:
     base = {k: entry.pop(k) for k in ("id", "name") }
     optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs") if k in entry}
     env_vars = tuple(entry.pop("env_vars", ()))
-    return Provider(rules=rules, env_vars=env_vars, extra=entry, **base, **optional)
+    validation = validation_from(entry.get("validate", {}), base["id"])
+    return Provider(rules=rules, env_vars=env_vars, extra=entry, validation=validation, **base, **optional)
+
+
+def validation_from(table: dict[str, Any], provider: str) -> Validation:
+    """``[provider.validate]`` as a ``Validation``; a wrong entry is a ValueError naming it."""
+    known = set(Validation.__dataclass_fields__)
+    unknown = set(table) - known
+    if unknown:
+        raise ValueError(f"provider {provider!r}: unknown validate fields {sorted(unknown)}")
+    values = dict(table)
+    values["status"] = {int(code): name for code, name in values.get("status", {}).items()}
+    try:
+        values["checks"] = tuple(BodyCheck(**check) for check in values.get("checks", ()))
+    except TypeError as exc:
+        raise ValueError(f"provider {provider!r}: validate checks: {exc}") from None
+    values["models"] = values.get("models", "data[].id") or None  # "" : the answer lists no models
+    for name in ("code_fields", "message_fields"):
+        if name in values:
+            values[name] = tuple(values[name])
+    validation = Validation(**values)
+    _check_validation(validation, provider)
+    return validation
+
+
+def _check_validation(validation: Validation, provider: str) -> None:
+    named = [*validation.status.values(), *validation.codes.values(), *validation.messages.values()]
+    named += [check.status for check in validation.checks]
+    wrong = sorted({name for name in named if name not in KEY_STATUSES})
+    if wrong:
+        raise ValueError(f"provider {provider!r}: validate names unknown statuses {wrong}; expected {KEY_STATUSES}")
+    if validation.auth not in AUTH_STYLES:
+        raise ValueError(f"provider {provider!r}: validate auth must be one of {AUTH_STYLES}")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -109,3 +192,112 @@ def load() -> Catalog:
     other = tuple(_rule(r, None) for r in _read("rules.toml")["rule"])
     rules = tuple(r for p in providers for r in p.rules) + other
     return Catalog(providers=providers, rules=rules)
+
+
+# --- chat endpoints and prices (the fallback chain, ``aicheck smoke``) ----------------------------
+
+CHAT_STYLES = ("openai", "anthropic", "gemini")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Where an answer reports its tokens (dotted paths into the JSON body)."""
+
+    input: str = "usage.prompt_tokens"
+    output: str = "usage.completion_tokens"
+    cached: str = "usage.prompt_tokens_details.cached_tokens"
+    cost: str = "usage.cost"  # a cost the provider computed itself, in USD (OpenRouter)
+    cached_in_input: bool = True  # the input count includes the cached tokens (not on Anthropic)
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A provider's chat endpoint (``[provider.chat]``): how to send one prompt and read the answer.
+
+    ``style`` picks the request and answer shapes; the other fields default to that style's
+    (``STYLE_DEFAULTS``), so an OpenAI-compatible gateway needs no table at all. ``{model}`` in a
+    path is replaced by the model id.
+    """
+
+    supported: bool = True
+    reason: str = ""  # why there is no chat, when ``supported`` is false
+    style: str = "openai"
+    path: str = "/chat/completions"
+    stream_path: str | None = None  # when streaming has a path of its own (Gemini)
+    query: dict[str, str] = field(default_factory=dict)
+    stream_query: dict[str, str] = field(default_factory=dict)
+    auth: str = "bearer"
+    headers: dict[str, str] = field(default_factory=dict)
+    base_url: str | None = None  # when chat lives on another host than the provider's base_url
+    stream: bool = True  # the endpoint can stream (SSE)
+    stream_usage: bool = True  # OpenAI style: ask for usage in the last chunk (stream_options)
+    max_tokens_field: str = "max_tokens"
+    usage: Usage = field(default_factory=Usage)
+    ratelimit_prefix: str | None = None  # response headers with rate-limit headroom
+
+
+STYLE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "openai": {"ratelimit_prefix": "x-ratelimit-"},
+    "anthropic": {
+        "path": "/v1/messages", "auth": "x-api-key", "headers": {"anthropic-version": "2023-06-01"},
+        "stream_usage": False, "ratelimit_prefix": "anthropic-ratelimit-",
+        "usage": {
+            "input": "usage.input_tokens", "output": "usage.output_tokens", "cached": "usage.cache_read_input_tokens",
+            "cost": "", "cached_in_input": False,
+        },
+    },
+    "gemini": {
+        "path": "/v1beta/models/{model}:generateContent", "stream_path": "/v1beta/models/{model}:streamGenerateContent",
+        "stream_query": {"alt": "sse"}, "auth": "x-goog-api-key", "stream_usage": False,
+        "usage": {
+            "input": "usageMetadata.promptTokenCount", "output": "usageMetadata.candidatesTokenCount",
+            "cached": "usageMetadata.cachedContentTokenCount", "cost": "",
+        },
+    },
+}
+
+
+def chat(provider: Provider) -> Chat:
+    """The provider's chat endpoint: its ``[provider.chat]`` table over its API style's defaults.
+
+    A provider added in the config (``[providers.<id>] api_style``) has no table: its style says it all.
+    """
+    return chat_from(provider.extra.get("chat", {}), provider.id, provider.api_style)
+
+
+def chat_from(table: dict[str, Any], provider: str, api_style: str = "openai") -> Chat:
+    """``[provider.chat]`` as a ``Chat``; a wrong entry is a ValueError naming it."""
+    unknown = set(table) - set(Chat.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"provider {provider!r}: unknown chat fields {sorted(unknown)}")
+    style = table.get("style", api_style if api_style in CHAT_STYLES else "openai")
+    if style not in CHAT_STYLES:
+        raise ValueError(f"provider {provider!r}: chat style must be one of {CHAT_STYLES}")
+    values = {**STYLE_DEFAULTS.get(style, {}), **table, "style": style}
+    if api_style not in CHAT_STYLES and "style" not in table and "supported" not in table:
+        values.update(supported=False, reason=f"no chat API is known for api_style {api_style!r}")
+    usage = {**STYLE_DEFAULTS.get(style, {}).get("usage", {}), **table.get("usage", {})}
+    try:
+        values["usage"] = Usage(**usage)
+    except TypeError as exc:
+        raise ValueError(f"provider {provider!r}: chat usage: {exc}") from None
+    chat = Chat(**values)
+    if chat.auth not in AUTH_STYLES:
+        raise ValueError(f"provider {provider!r}: chat auth must be one of {AUTH_STYLES}")
+    return chat
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens."""
+
+    input: float
+    output: float
+    cached_input: float | None = None  # None: cached tokens cost as much as the others
+
+
+@lru_cache(maxsize=1)
+def prices() -> dict[str, dict[str, Price]]:
+    """The shipped prices (``prices.toml``): provider id -> model id -> price."""
+    table = _read("prices.toml")
+    return {provider: {model: Price(**entry) for model, entry in models.items()} for provider, models in table.items()}

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import keys, scan
+    from aicheck.cli import env, keys, scan, smoke
 
     app = typer.Typer(
         name="aicheck",
@@ -36,6 +36,8 @@ def _build_app() -> typer.Typer:
 
     app.command("scan")(scan.scan)
     app.add_typer(keys.app, name="keys")
+    app.add_typer(env.app, name="env")
+    app.command("smoke")(smoke.smoke)
     return app
 
 

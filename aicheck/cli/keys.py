@@ -1,10 +1,21 @@
-"""``aicheck keys``: the provider catalog and (later) live key validation."""
+"""``aicheck keys``: the provider catalog and live key validation."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
-from aicheck.cli.common import Common, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, guarded
+from aicheck.cli.common import (
+    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    guarded,
+)
+from aicheck.errors import AicheckError
 
 app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_args_is_help=True)
 
@@ -26,3 +37,55 @@ def providers(
     common = Common(None, format.value, output, quiet, verbose, no_color, exit_zero)
     emit(common, render_providers(catalog.load(), common.format, color=common.color))
     return 0
+
+
+@app.command("validate")
+@guarded
+def validate(
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys to check; '-' reads keys from stdin, one a line.", show_default=False)] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider", "-p", help="Check every key against this provider (default: detected from the key format or variable name).")] = None,
+    env_file: Annotated[Optional[list[Path]], typer.Option("--env-file", help="Read keys from this .env file (repeatable).", dir_okay=False)] = None,
+    from_env: Annotated[bool, typer.Option("--from-env", help="Read keys from the environment (provider variables such as OPENAI_API_KEY).")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")] = 8,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")] = 10.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries after a timeout, a connection error, a 5xx or a 529.")] = 2,
+    config: ConfigOpt = None,
+    format: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
+    exit_zero: ExitZeroOpt = False,
+) -> int:
+    """Check keys live with each provider's zero-cost endpoint: valid, invalid, out of credit, ..."""
+    from aicheck import config as config_mod
+    from aicheck.output.keys import FORMATS, render_keys
+    from aicheck.validate import collect_keys, run_validation
+    from aicheck.validate.engine import Settings
+
+    common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
+    if common.format not in FORMATS:  # said before any key is sent
+        raise AicheckError(f"--format {common.format} is not available for 'keys validate' (use {', '.join(FORMATS)})")
+    cfg = config_mod.load(Path.cwd(), config)
+    stdin = sys.stdin.buffer if "-" in (keys or []) else None
+    found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider)
+    settings = Settings(concurrency=concurrency, timeout=timeout, retries=retries)
+    with _progress(common, len(found.keys)) as advance:
+        report = run_validation(found.keys, cfg, env={**found.variables, **os.environ}, settings=settings, progress=advance)
+    if not (quiet and not report.failed):
+        emit(common, render_keys(report, common.format, color=common.color, verbose=verbose))
+    return exit_code(common, report.failed)
+
+
+@contextmanager
+def _progress(common: Common, total: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for people at a terminal; nothing otherwise."""
+    if not common.interactive or total < 2:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Checking keys", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)

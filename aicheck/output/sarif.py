@@ -12,7 +12,6 @@ import aicheck
 from aicheck.output import common
 
 if TYPE_CHECKING:
-    from aicheck.catalog import Rule
     from aicheck.output.common import Options
     from aicheck.scan.finding import Finding, ScanResult
 

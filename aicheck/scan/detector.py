@@ -162,7 +162,7 @@ def _merge_windows(starts: list[int], before: int, after: int, size: int) -> lis
 
 
 def _judge(rule: Rule, secret: str, start: int, end: int) -> Match | None:
-    if not _plausible(rule, secret):
+    if not plausible(rule, secret):
         return None
     severity, note = rule.severity, ""
     if rule.confirm:
@@ -173,7 +173,8 @@ def _judge(rule: Rule, secret: str, start: int, end: int) -> Match | None:
     return Match(rule, secret, start, end, severity, note)
 
 
-def _plausible(rule: Rule, secret: str) -> bool:
+def plausible(rule: Rule, secret: str) -> bool:
+    """The filters a candidate of ``rule`` must pass before it is reported (confirmation apart)."""
     if rule.confirm:
         # A parse or checksum decides; DER runs such as AAAAAA would trip the heuristics.
         return True
@@ -181,8 +182,10 @@ def _plausible(rule: Rule, secret: str) -> bool:
         return False
     if rule.min_entropy and filters.shannon_entropy(secret) < rule.min_entropy:
         return False
-    if rule.context and filters.looks_like_identifier(secret):
-        return False  # FIREWORKS_CONFIG = OpenAIWhisperAudioTranscriptionConfig
+    if rule.context and not filters.is_hex_token(secret) and filters.looks_like_identifier(secret, 6):
+        # FIREWORKS_CONFIG = OpenAIWhisperAudioTranscriptionConfig. Six characters a part, not
+        # four: a random key of the provider's own format must practically never read as words.
+        return False
     if rule.generic:
         return not (
             filters.is_reference(secret)

@@ -65,14 +65,14 @@ def is_reference(value: str) -> bool:
     return _REFERENCE.search(value) is not None
 
 
-def looks_like_identifier(value: str) -> bool:
+def looks_like_identifier(value: str, chars_per_part: int = 4) -> bool:
     """Code, not a secret: ``settings.DATABASE_PASSWORD``, ``PKCS7PrivateKeyTypes``, ``auth-token``.
 
     Random strings split into many short pieces (``aB3dE5``: six); identifiers into a few
     dictionary-like words (``PKCS7PrivateKeyTypes``: five pieces in 20 characters).
     """
     parts = _WORD_PARTS.findall(value)
-    if parts and len(parts) * 4 <= len(value):  # also "fallback-46588", "prod_v2_config"
+    if parts and len(parts) * chars_per_part <= len(value):  # also "fallback-46588", "prod_v2_config"
         return True
     if value.isupper() or value.islower():
         return value.replace("_", "").isalpha()
@@ -163,3 +163,11 @@ def _encodes_text(value: str) -> bool:
         return False
     words = decoded.split(b" ")
     return len(words) >= 3 and all(32 <= b < 127 for b in decoded)
+
+
+_HEX_TOKEN = re.compile(r"^(?:[A-Za-z]{1,4}[-_])?[0-9a-fA-F]{16,}$")
+
+
+def is_hex_token(value: str) -> bool:
+    """``sk-`` + 32 hex and the like: never an identifier, whatever its digit runs look like."""
+    return _HEX_TOKEN.match(value) is not None

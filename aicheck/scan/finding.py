@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aicheck.catalog import Rule
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -28,6 +32,35 @@ def redact(secret: str, prefix: str = "") -> str:
     shown = prefix if prefix and secret.startswith(prefix) else ""
     tail = secret[-4:] if len(secret) - len(shown) >= 16 else ""
     return f"{shown}…{tail}"
+
+
+# Without a rule, only a short all-letter head counts as format: "sk-", "gsk_", "xai-".
+_SHORT_PREFIX = re.compile(r"^[A-Za-z]{2,4}[-_]")
+_REGEX_HEAD = re.compile(r"^(?:\\b)?\(")
+
+
+def format_prefix(secret: str, rule: Rule | None = None) -> str:
+    """The part of a secret that is format, not secret: ``sk-proj-``, ``gsk_``, ``AKIA``.
+
+    Taken from the literal head of the rule's regex (``sk-(?:proj|admin)-`` before its first
+    character class), so no random character is ever shown as "prefix".
+    """
+    if rule is None:
+        short = _SHORT_PREFIX.match(secret)
+        return short.group(0) if short else ""
+    if rule.generic:
+        return ""  # a free-form value has no format prefix; every character is secret
+    body = _REGEX_HEAD.sub("", rule.regex)
+    literal = body[: body.find("[")] if "[" in body else ""
+    try:
+        head = re.match(literal, secret) if literal else None
+    except re.error:
+        head = None
+    return head.group(0) if head else ""
+
+
+def redact_secret(secret: str, rule: Rule | None = None) -> str:
+    return redact(secret, format_prefix(secret, rule))
 
 
 @dataclass

@@ -7,7 +7,6 @@ across one worker process per core, each with its own compiled detector.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from aicheck.catalog import Rule
 from aicheck.scan import decoders, files
 from aicheck.scan.detector import Detector, Match
-from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, redact
+from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, redact_secret
 
 ALLOW_MARKERS = (b"aicheck:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline secret")
@@ -248,25 +247,11 @@ def _finding(match: Match, rel: str, line: int, column: int, note: str = "") -> 
         column=column,
         end_column=column + len(match.secret),
         secret=match.secret,
-        secret_redacted=redact(match.secret, _literal_prefix(rule, match.secret)),
+        secret_redacted=redact_secret(match.secret, rule),
         fingerprint=fingerprint(rule.id, match.secret, rel),
         description=rule.description,
         note="; ".join(n for n in (match.note, note) if n),
     )
-
-
-_FORMAT_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,8}[-_]){1,3}")
-
-
-def _literal_prefix(rule: Rule, secret: str) -> str:
-    """The part of a secret that is format, not secret: ``sk-or-v1-``, ``gsk_``, ``AKIA``."""
-    if rule.generic:
-        return ""  # a free-form value has no format prefix; every character is secret
-    for keyword in rule.keywords:
-        if secret.lower().startswith(keyword):
-            return secret[: len(keyword)]
-    prefix = _FORMAT_PREFIX.match(secret)
-    return prefix.group(0) if prefix and len(prefix.group(0)) <= 12 else ""
 
 
 def _is_documentation(rel: str, suffix: str) -> bool:

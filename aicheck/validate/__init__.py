@@ -1,0 +1,99 @@
+"""Live key validation: is this key working, and what does its provider say about it?
+
+``validate_keys`` is the one entry point for other commands (``scan --verify``, the report);
+``aicheck keys validate`` calls ``run_validation``. Both are synchronous; the requests inside run
+concurrently. httpx is imported only when a check runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import dataclasses
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from aicheck.errors import AicheckError
+
+from aicheck.validate.result import FAILING, Check, KeyInput, KeyReport, KeyResult
+
+if TYPE_CHECKING:
+    from aicheck.config import Config
+    from aicheck.validate.engine import Progress, Settings
+    from aicheck.validate.sources import Collected
+
+__all__ = ["FAILING", "Check", "KeyInput", "KeyReport", "KeyResult", "collect_keys", "run_validation", "validate_keys"]
+
+
+def validate_keys(
+    items: Sequence[KeyInput],
+    config: Config | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[KeyResult]:
+    """Check each key live (zero cost); one result per distinct key, in input order."""
+    return run_validation(items, config, env=env, settings=settings, progress=progress).results
+
+
+def run_validation(
+    items: Sequence[KeyInput],
+    config: Config | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> KeyReport:
+    from aicheck.validate import engine
+
+    providers: Mapping[str, Mapping[str, Any]] = config.section("providers") if config else {}
+    chain = config.data.get("chain", []) if config else []
+    plans = engine.plan(items, providers, chain, os.environ if env is None else env)
+    coroutine = engine.run(plans, settings or engine.Settings(), progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: a loop of its own
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def collect_keys(
+    args: list[str],
+    config: Config | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+    env_files: Sequence[Path] = (),
+    from_env: bool = False,
+    environ: Mapping[str, str] | None = None,
+    provider: str | None = None,
+) -> Collected:
+    """The keys ``keys validate`` was given. From env files and the environment, a value counts
+    as a key when its variable is a provider's (OPENAI_API_KEY, a chain's key_env) or its value
+    is in a provider's own key format."""
+    from aicheck.validate import sources
+    from aicheck.validate.detect import Detector
+    from aicheck.validate.endpoints import known_providers
+
+    providers = known_providers(config.section("providers") if config else {}, config.data.get("chain", []) if config else [])
+    if provider is not None and provider not in providers:
+        raise AicheckError(f"--provider {provider}: unknown provider; known: {', '.join(sorted(providers))}")
+    detector = Detector(providers.values())
+
+    def wanted(name: str, value: str) -> bool:
+        return detector.known_name(name) or detector.has_own_format(value)
+
+    found = sources.collect(
+        args, stdin=stdin, env_files=list(env_files), from_env=from_env,
+        environ=os.environ if environ is None else environ, wanted=wanted,
+    )
+    if provider is not None:
+        found.keys = [dataclasses.replace(item, provider=provider) for item in found.keys]
+    # From env files, only a provider's endpoint (AZURE_OPENAI_ENDPOINT) is used: a checked-out
+    # .env must not point AICHECK_<PROVIDER>_BASE_URL, and so the keys, somewhere else.
+    endpoints = {p.validation.endpoint_env for p in providers.values() if p.validation.endpoint_env}
+    found.variables = {name: value for name, value in found.variables.items() if name in endpoints}
+    return found

@@ -1,0 +1,347 @@
+"""Live key checks: one zero-cost request per key and provider, concurrently with a bound.
+
+A key goes only to the base URL of a provider it can belong to (see ``detect``), in the header
+that provider documents, never in a URL. Redirects are not followed to another origin: the key
+would travel with them. Timeouts, connection errors, 5xx and 529 are retried a little, with
+backoff, before the key is called ``unreachable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import random
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+import aicheck
+from aicheck import catalog
+from aicheck.catalog import Provider, Rule, Validation
+from aicheck.validate import classify
+from aicheck.validate.classify import Verdict
+from aicheck.validate.detect import Detection, Detector
+from aicheck.validate.endpoints import Target, env_name, known_providers, origin, target
+from aicheck.validate.result import Check, KeyInput, KeyReport, KeyResult, best, redact_key, scrub
+from aicheck.validate.sources import unique
+
+MAX_KEY_LENGTH = 1024
+MAX_BODY = 4_000_000
+MAX_REDIRECTS = 3
+BACKOFF_CAP = 4.0
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+AUTH_HEADERS = {"bearer": "authorization", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    concurrency: int = 8
+    timeout: float = 10.0  # seconds per request
+    retries: int = 2  # further attempts after a timeout, a connection error, a 5xx or a 529
+    backoff: float = 0.5  # seconds before the first retry; doubles each time, capped
+
+
+@dataclass(frozen=True)
+class Job:
+    """One key against one provider."""
+
+    key: str = field(repr=False)
+    redacted: str
+    provider: Provider
+    target: Target
+    url: str
+    chain_models: tuple[str, ...]
+
+    @property
+    def validation(self) -> Validation:
+        return self.provider.validation
+
+
+@dataclass
+class Plan:
+    """What will be done for one key: requests to send, or answers known without sending."""
+
+    item: KeyInput
+    redacted: str
+    detection: Detection
+    steps: list[Job | Check]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    http_status: int | None = None
+    latency_ms: int | None = None
+
+
+# --- planning: what to send where (no I/O) ---------------------------------------------------
+
+
+def plan(
+    items: Sequence[KeyInput],
+    config_providers: Mapping[str, Mapping[str, Any]],
+    chain: Sequence[Mapping[str, Any]],
+    env: Mapping[str, str],
+) -> list[Plan]:
+    providers = known_providers(config_providers, chain)
+    planner = _Planner(providers, Detector(providers.values()), config_providers, chain, env)
+    return [planner.plan(item) for item in unique(list(items))]
+
+
+@dataclass(frozen=True)
+class _Planner:
+    providers: Mapping[str, Provider]
+    detector: Detector
+    config_providers: Mapping[str, Mapping[str, Any]]
+    chain: Sequence[Mapping[str, Any]]
+    env: Mapping[str, str]
+
+    def plan(self, item: KeyInput) -> Plan:
+        known_rule = catalog.load().rule(item.rule) if item.rule else None
+        detection = self._detection(item, known_rule)
+        redacted = redact_key(item.key, detection.rule or known_rule)
+        return Plan(item, redacted, detection, self._steps(item, detection, redacted))
+
+    def _detection(self, item: KeyInput, rule: Rule | None) -> Detection:
+        """A key a scan found belongs to its rule's provider; a rule without one (a cloud or a
+        payment secret) has no live check here, and its secret is sent nowhere."""
+        if item.rule is None or item.provider is not None:
+            return self.detector.detect(item.key, item.name, item.provider)
+        if rule is None or rule.provider is None:
+            return Detection((), "none", rule, f"no live check exists for {rule.name if rule else item.rule}")
+        return Detection((rule.provider,), "provider", rule)
+
+    def _steps(self, item: KeyInput, detection: Detection, redacted: str) -> list[Job | Check]:
+        problem = malformed(item.key)
+        if problem:
+            return [Check(detection.providers[0] if len(detection.providers) == 1 else None, "invalid", detail=problem)]
+        if not detection.providers:
+            return [Check(None, "unsupported", detail=detection.note)]
+        return [self._step(item, provider_id, redacted) for provider_id in detection.providers]
+
+    def _step(self, item: KeyInput, provider_id: str, redacted: str) -> Job | Check:
+        provider = self.providers.get(provider_id)
+        if provider is None:
+            return Check(provider_id, "unsupported", detail=f"{provider_id!r} is not a provider in the catalog or the config")
+        validation = provider.validation
+        if not validation.supported:
+            return Check(provider.id, "unsupported", detail=validation.reason or "no zero-cost check exists for this provider")
+        where = target(provider, self.config_providers, self.env)
+        if where is None:
+            return Check(provider.id, "unsupported", detail=_no_endpoint(provider))
+        url = str(httpx.URL(where.base_url + validation.path).copy_merge_params(validation.query))
+        models = tuple(str(link["model"]) for link in self.chain if link.get("provider") == provider.id and "model" in link)
+        return Job(item.key, redacted, provider, where, url, models)
+
+
+def _no_endpoint(provider: Provider) -> str:
+    ways = [f"[providers.{provider.id}] base_url", env_name(provider.id)]
+    if provider.validation.endpoint_env:
+        ways.insert(0, provider.validation.endpoint_env)
+    return f"{provider.name} keys are checked against your own endpoint: set {' or '.join(ways)}"
+
+
+def malformed(key: str) -> str:
+    """Why a value cannot be a key (it is then never sent), or ''."""
+    if not key:
+        return "empty value"
+    if len(key) > MAX_KEY_LENGTH:
+        return f"{len(key)} characters: too long to be an API key; not sent"
+    if not key.isascii():
+        return "contains non-ASCII characters, which no API key has; not sent"
+    if any(char.isspace() or not char.isprintable() for char in key):
+        return "contains spaces or control characters, which no API key has; not sent"
+    return ""
+
+
+# --- running: the requests --------------------------------------------------------------------
+
+
+async def run(plans: list[Plan], settings: Settings, progress: Progress | None = None) -> KeyReport:
+    started = time.monotonic()
+    limiter = asyncio.Semaphore(max(1, settings.concurrency))
+    done = 0
+
+    async with _client(settings) as client:
+
+        async def finish(one: Plan) -> KeyResult:
+            nonlocal done
+            checks = await asyncio.gather(*(_run_step(client, step, limiter, settings) for step in one.steps))
+            done += 1
+            if progress is not None:
+                progress(done, len(plans))
+            return conclude(one, list(checks))
+
+        results = await asyncio.gather(*(finish(one) for one in plans))
+    return KeyReport(list(results), time.monotonic() - started)
+
+
+def _client(settings: Settings) -> httpx.AsyncClient:
+    connections = max(1, settings.concurrency) * 2
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(settings.timeout),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        verify=_tls(),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """Loading the CA bundle takes ~50 ms: once per process, not once per call (scan --verify)."""
+    return httpx.create_ssl_context()
+
+
+async def _run_step(client: httpx.AsyncClient, step: Job | Check, limiter: asyncio.Semaphore, settings: Settings) -> Check:
+    if isinstance(step, Check):
+        return step
+    try:
+        return await _check(client, step, limiter, settings)
+    except Exception as exc:  # noqa: BLE001 - one key's surprise must not sink the others
+        detail = scrub(f"internal error while checking: {type(exc).__name__}: {exc}", step.key, step.redacted)
+        return Check(step.provider.id, "unknown", detail=detail, url=step.url)
+
+
+async def _check(client: httpx.AsyncClient, job: Job, limiter: asyncio.Semaphore, settings: Settings) -> Check:
+    attempts = 0
+    while True:
+        attempts += 1
+        async with limiter:
+            outcome = await _attempt(client, job, settings)
+        if not outcome.verdict.transient or attempts > settings.retries:
+            return _to_check(job, outcome, attempts)
+        await asyncio.sleep(backoff(attempts, settings))
+
+
+def backoff(attempt: int, settings: Settings) -> float:
+    """Exponential, capped, with jitter so retries of many keys do not arrive together."""
+    return min(settings.backoff * 2.0 ** (attempt - 1), BACKOFF_CAP) * random.uniform(0.75, 1.0)
+
+
+async def _attempt(client: httpx.AsyncClient, job: Job, settings: Settings) -> Outcome:
+    started = time.monotonic()
+    try:
+        return await asyncio.wait_for(_exchange(client, job, started), timeout=settings.timeout)
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        return Outcome(Verdict("unreachable", f"no answer within {settings.timeout:g} s", transient=True))
+    except httpx.TransportError as exc:
+        return Outcome(Verdict("unreachable", _transport_detail(exc), transient=True))
+
+
+async def _exchange(client: httpx.AsyncClient, job: Job, started: float) -> Outcome:
+    url = job.url
+    for _ in range(MAX_REDIRECTS + 1):
+        status, headers, body = await _send(client, job, url)
+        if status not in REDIRECTS or "location" not in headers:
+            verdict = classify.read_answer(job.validation, status, headers, body, job.key, job.redacted)
+            return Outcome(verdict, status, _ms(started))
+        following = urljoin(url, headers["location"])
+        if origin(following) != origin(url):
+            return Outcome(_redirect_away(job, status, following), status, _ms(started))
+        url = following
+    return Outcome(Verdict("unknown", f"more than {MAX_REDIRECTS} redirects"), status, _ms(started))
+
+
+def _redirect_away(job: Job, status: int, following: str) -> Verdict:
+    elsewhere = urlsplit(following)
+    here = urlsplit(job.target.base_url)
+    detail = (
+        f"HTTP {status}: redirected to {elsewhere.scheme}://{elsewhere.netloc}; not followed, "
+        f"the key is only sent to {here.scheme}://{here.netloc}"
+    )
+    return Verdict("unknown", scrub(detail, job.key, job.redacted))
+
+
+async def _send(client: httpx.AsyncClient, job: Job, url: str) -> tuple[int, dict[str, str], bytes]:
+    request = client.build_request(job.validation.method, url, headers=_headers(job.validation, job.key))
+    response = await client.send(request, stream=True)
+    try:
+        body = await _read(response)
+    finally:
+        await response.aclose()
+    return response.status_code, {name.lower(): value for name, value in response.headers.items()}, body
+
+
+async def _read(response: httpx.Response) -> bytes:
+    """The body, up to MAX_BODY: a proxy's endless page must not fill the memory."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY:
+            break
+    return b"".join(chunks)
+
+
+def _headers(validation: Validation, key: str) -> dict[str, str]:
+    value = f"Bearer {key}" if validation.auth == "bearer" else key
+    base = {"user-agent": f"aicheck/{aicheck.__version__}", "accept": "application/json"}
+    return {**base, **validation.headers, AUTH_HEADERS[validation.auth]: value}
+
+
+def _transport_detail(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect: {exc}" if str(exc) else "cannot connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection closed without a complete answer"
+    return f"network error: {type(exc).__name__}"
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _to_check(job: Job, outcome: Outcome, attempts: int) -> Check:
+    verdict = outcome.verdict
+    detail = scrub(verdict.detail, job.key, job.redacted)
+    if verdict.transient and attempts > 1:
+        detail += f" ({attempts} attempts)"
+    metadata = dict(verdict.metadata)
+    if verdict.models is not None:
+        metadata["models_available"] = len(verdict.models)
+        if job.chain_models:
+            metadata["chain_models"] = _chain_models(job, set(verdict.models))
+    return Check(job.provider.id, verdict.status, outcome.http_status, detail, metadata, outcome.latency_ms, job.url, attempts)
+
+
+def _chain_models(job: Job, listed: set[str]) -> dict[str, bool]:
+    prefix = job.validation.model_prefix
+    return {model: model in listed or (bool(prefix) and model.removeprefix(prefix) in listed) for model in job.chain_models}
+
+
+def conclude(one: Plan, checks: list[Check]) -> KeyResult:
+    """The key's result: its one check, or, when its format fits several providers, the most
+    telling of their answers, with every answer kept as a candidate."""
+    chosen = best(checks)
+    note = one.detection.note
+    if len(checks) > 1:
+        tried = ", ".join(f"{check.provider}: {check.status}" for check in checks)
+        note = f"{note} ({tried})"
+    detail = "; ".join(dict.fromkeys(part for part in (chosen.detail, note) if part))
+    check = dataclasses.replace(chosen, detail=scrub(detail, one.item.key, one.redacted))
+    return KeyResult(
+        one.item.key, one.redacted, check, one.item.source, one.item.name, one.detection.by, checks
+    )
+
+
+# --- the entry points ------------------------------------------------------------------------
+
+
+async def validate_async(
+    items: Sequence[KeyInput],
+    config_providers: Mapping[str, Mapping[str, Any]],
+    chain: Sequence[Mapping[str, Any]],
+    env: Mapping[str, str],
+    settings: Settings,
+    progress: Progress | None = None,
+) -> KeyReport:
+    return await run(plan(items, config_providers, chain, env), settings, progress)

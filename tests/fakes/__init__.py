@@ -1,0 +1,1 @@
+"""Real servers standing in for outside services in tests."""
