@@ -24,6 +24,7 @@ def scan(
     staged: Annotated[bool, typer.Option("--staged", help="Scan only what is staged for the next commit (the pre-commit case).")] = False,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Hide the findings recorded in this baseline file.", dir_okay=False)] = None,
     write_baseline: Annotated[Optional[Path], typer.Option("--write-baseline", help="Record the current findings in this baseline file.", dir_okay=False)] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Check each found key live with its provider (zero-cost request) and show its status.")] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Print secrets in full (local use only; never in CI logs).")] = False,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", "-e", help="Skip paths matching this glob (gitignore semantics); repeatable, adds to [scan] exclude.")] = None,
     max_file_size: Annotated[Optional[str], typer.Option("--max-file-size", help='Skip files larger than this (e.g. "5MB"; default from [scan] or 5MB).')] = None,
@@ -44,6 +45,7 @@ def scan(
     request = ScanRequest(
         paths=[Path(p) for p in targets], config=config, exclude=exclude or [], max_file_size=max_file_size,
         history=history, since=since, staged=staged, baseline=baseline, write_baseline=write_baseline,
+        verify=verify,
     )
     if targets == ["-"]:
         request.paths, request.stdin = [Path(".")], sys.stdin.buffer.read()

@@ -26,6 +26,7 @@ class ScanRequest:
     staged: bool = False
     baseline: Path | None = None
     write_baseline: Path | None = None
+    verify: bool = False
     progress: Callable[[int, int], None] | None = None
 
 
@@ -33,13 +34,40 @@ def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
     if request.staged and (request.history or request.since):
         raise AicheckError("--staged and --history/--since cannot be combined")
     root = _config_root(request.paths)
-    settings = settings_from(config_mod.load(root, request.config), request.exclude, request.max_file_size)
+    cfg = config_mod.load(root, request.config)
+    settings = settings_from(cfg, request.exclude, request.max_file_size)
     hidden = baseline.load(request.baseline) if request.baseline else set()
     result = _dispatch(request, settings)
     if request.write_baseline:
         baseline.write(request.write_baseline, result.findings)
     baseline.apply(result, hidden)
+    if request.verify:
+        verify(result, cfg)
     return result, settings.rules
+
+
+def verify(result: ScanResult, cfg: config_mod.Config) -> None:
+    """Check each found key live with the ``keys validate`` engine (zero cost).
+
+    A key that works is the most severe finding there is: it becomes critical whatever its
+    rule says. Keys of non-AI rules are sent nowhere (``unsupported``).
+    """
+    from aicheck.validate import validate_keys
+    from aicheck.validate.result import KeyInput
+
+    items = [KeyInput(f.secret, provider=f.provider, rule=f.rule, source=f.file) for f in result.findings]
+    if not items:
+        return
+    answers = {answer.key: answer for answer in validate_keys(items, cfg)}
+    for finding in result.findings:
+        answer = answers.get(finding.secret)
+        if answer is None:
+            continue
+        check = answer.check
+        finding.verification = {"status": check.status, "detail": check.detail, "http_status": check.http_status}
+        if check.status == "valid":
+            finding.severity = "critical"
+            finding.note = "; ".join(n for n in ("LIVE: the key works, rotate it now", finding.note) if n)
 
 
 def _dispatch(request: ScanRequest, settings: ScanSettings) -> ScanResult:
