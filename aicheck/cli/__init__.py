@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import env, keys, scan, smoke
+    from aicheck.cli import env, init, keys, scan, smoke
 
     app = typer.Typer(
         name="aicheck",
@@ -22,6 +22,7 @@ def _build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # help texts name [[smoke]] and [tool.aicheck]: not markup
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -38,6 +39,7 @@ def _build_app() -> typer.Typer:
     app.add_typer(keys.app, name="keys")
     app.add_typer(env.app, name="env")
     app.command("smoke")(smoke.smoke)
+    app.command("init")(init.init)
     return app
 
 

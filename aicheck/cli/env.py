@@ -12,7 +12,7 @@ from aicheck.cli.common import (
     emit, exit_code, guarded,
 )
 
-app = typer.Typer(help="Environment files: lint and audit .env files and client-exposed configuration.", no_args_is_help=True)
+app = typer.Typer(help="Environment files: lint and audit .env files and client-exposed configuration.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("check")

@@ -17,7 +17,7 @@ from aicheck.cli.common import (
 )
 from aicheck.errors import AicheckError
 
-app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_args_is_help=True)
+app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_args_is_help=True, rich_markup_mode=None)
 
 
 @app.command("providers")

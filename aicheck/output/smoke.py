@@ -142,7 +142,7 @@ def _table(*columns: str) -> Any:
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     for name in columns:
-        table.add_column(name, overflow="fold", no_wrap=name in ("Result", "Latency", "TTFT", "Attempts", "Calls"))
+        table.add_column(name, overflow="fold", no_wrap=name in ("Result", "Latency", "TTFT", "Attempts", "Calls", "Provider", "Model", "Cost"))
     return table
 
 

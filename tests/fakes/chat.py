@@ -391,15 +391,6 @@ def malformed() -> Fault:
     return lambda r: Reply(200, body='{"id": "chatcmpl-1", "choices": [{"message": {"content": "po')
 
 
-def hang(seconds: float) -> Fault:
-    """No answer for ``seconds`` (then a normal one, long after the client gave up)."""
-    def reply(r: Request) -> Reply:
-        answer = success(r)
-        answer.delay = seconds
-        return answer
-    return reply
-
-
 def sse_cut(after: int = 3) -> Fault:
     """A stream that starts, sends ``after`` events, and breaks off before its end."""
     def reply(r: Request) -> Reply:
@@ -426,3 +417,8 @@ def slow(seconds: float, text: str = DEFAULT_TEXT) -> Fault:
         answer.delay = seconds
         return answer
     return reply
+
+
+def hang(seconds: float) -> Fault:
+    """No answer for ``seconds`` (then a normal one, long after the client gave up)."""
+    return slow(seconds)

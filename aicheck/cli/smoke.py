@@ -1,0 +1,59 @@
+"""``aicheck smoke``: parse options, run the smoke prompts through the chain, render the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aicheck.cli.common import (
+    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    guarded,
+)
+from aicheck.errors import AicheckError
+
+
+@guarded
+def smoke(
+    prompt: Annotated[Optional[list[str]], typer.Option("--prompt", "-p", help="Run only the [[smoke]] prompt of this name (repeatable).", metavar="NAME")] = None,
+    drill: Annotated[Optional[list[str]], typer.Option("--drill", help="Make this provider fail without a request, to prove the next one takes over (repeatable).", metavar="PROVIDER")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache: every prompt is sent.")] = False,
+    config: ConfigOpt = None,
+    format: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
+    exit_zero: ExitZeroOpt = False,
+) -> int:
+    """Run the smoke prompts through the configured fallback chain: answers, fallbacks, latency, cost."""
+    from aicheck import config as config_mod
+    from aicheck.output.smoke import FORMATS, render_smoke
+    from aicheck.smoke import SmokeOptions, run_smoke
+
+    common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
+    if common.format not in FORMATS:  # said before any prompt is sent
+        raise AicheckError(f"--format {common.format} is not available for 'smoke' (use {', '.join(FORMATS)})")
+    cfg = config_mod.load(Path.cwd(), config)
+    with _progress(common) as advance:
+        report = run_smoke(cfg, SmokeOptions(prompts=prompt or (), drills=drill or (), use_cache=not no_cache, progress=advance))
+    if not (quiet and not report.failed):
+        emit(common, render_smoke(report, common.format, color=common.color, verbose=verbose))
+    return exit_code(common, report.failed)
+
+
+@contextmanager
+def _progress(common: Common) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for people at a terminal; nothing otherwise."""
+    if not common.interactive:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Smoke prompts", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

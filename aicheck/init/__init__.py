@@ -1,0 +1,63 @@
+"""``aicheck init``: a starter config, pre-commit lines and a CI workflow for a repository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aicheck.errors import AicheckError
+from aicheck.init import templates
+from aicheck.init.discover import Discovery, discover
+
+GITIGNORE_LINE = ".aicheck/"
+
+
+@dataclass
+class InitResult:
+    discovery: Discovery
+    written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # existed already; --force overwrites
+    snippets: dict[str, str] = field(default_factory=dict)  # what to paste where, when not written
+
+
+def run_init(root: Path, *, force: bool = False, write_precommit: bool = False, write_workflow: bool = False) -> InitResult:
+    if not root.is_dir():
+        raise AicheckError(f"{root}: not a folder")
+    result = InitResult(discover(root))
+    _write(root, "aicheck.toml", templates.config_toml(result.discovery), force, result)
+    precommit = templates.PRE_COMMIT
+    if write_precommit:
+        _write(root, ".pre-commit-config.yaml", precommit, force, result)
+    else:
+        result.snippets[".pre-commit-config.yaml"] = precommit
+    flow = templates.workflow(result.discovery)
+    if write_workflow:
+        _write(root, ".github/workflows/aicheck.yml", flow, force, result)
+    else:
+        result.snippets[".github/workflows/aicheck.yml"] = flow
+    _ignore_state(root, result)
+    return result
+
+
+def _write(root: Path, name: str, text: str, force: bool, result: InitResult) -> None:
+    path = root / name
+    if path.exists() and not force:
+        result.kept.append(name)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise AicheckError(f"{path}: cannot write: {exc.strerror}") from None
+    result.written.append(name)
+
+
+def _ignore_state(root: Path, result: InitResult) -> None:
+    """``.aicheck/`` (cache, spend ledger, run history) never belongs in git."""
+    path = root / ".gitignore"
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if any(line.strip() in (GITIGNORE_LINE, ".aicheck", "/.aicheck/", "/.aicheck") for line in text.splitlines()):
+        return
+    separator = "" if not text or text.endswith("\n") else "\n"
+    path.write_text(f"{text}{separator}{GITIGNORE_LINE}\n", encoding="utf-8")
+    result.written.append(".gitignore")

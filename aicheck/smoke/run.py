@@ -1,0 +1,115 @@
+"""``aicheck smoke``'s work: the prompts through the chain, concurrently with a bound, into a report
+that is also written to the run history."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from aicheck import chain as chain_mod
+from aicheck.errors import AicheckError
+from aicheck.smoke import expect
+from aicheck.smoke.prompts import Prompt, prompts_from
+from aicheck.smoke.report import PromptResult, ProviderStats, SmokeReport
+from aicheck.state import State, project_root
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Any
+
+    from aicheck.chain import Link
+    from aicheck.chain.run import Chain
+    from aicheck.config import Config
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+DEFAULT_CONCURRENCY = 4
+
+
+@dataclass
+class SmokeOptions:
+    prompts: Sequence[str] = ()  # names; empty: all
+    drills: Sequence[str] = ()
+    use_cache: bool = True
+    progress: Progress | None = None
+    env: Mapping[str, str] | None = None  # default: the process environment
+    state_root: Path | None = None  # default: the project root of the config
+    record: bool = True  # write the run history
+
+
+def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeReport:
+    options = options or SmokeOptions()
+    env = os.environ if options.env is None else options.env
+    links = chain_mod.resolve(config.data, config.path, env)
+    if not links:
+        where = f"{config.path}: no [[chain]] entries" if config.path else "no config file (aicheck.toml, or [tool.aicheck] in pyproject.toml)"
+        raise AicheckError(f"{where}: add a [[chain]] entry per provider, in fallback order (provider, model, key_env)")
+    prompts = prompts_from(config.data, config.path, options.prompts)
+    _check_drills(options.drills, links)
+    root = options.state_root or project_root(Path.cwd(), config.path)
+    with State.open(root, env) as state:
+        return _run_sync(_run(config, links, prompts, options, env, state))
+
+
+def _check_drills(drills: Sequence[str], links: list[Link]) -> None:
+    names = [link.name for link in links]
+    for drill in drills:
+        if drill not in names:
+            raise AicheckError(f"--drill {drill}: not a provider of the chain (the chain is: {', '.join(names)})")
+
+
+async def _run(config: Config, links: list[Link], prompts: list[Prompt], options: SmokeOptions, env: Mapping[str, str], state: State) -> SmokeReport:
+    started = time.time()
+    run_id = state.start_run("smoke", started) if options.record else None
+    chain = chain_mod.build(config, links, env, state=state, drills=options.drills, use_cache=options.use_cache, run_id=run_id)
+    concurrency = int(config.section("resilience").get("concurrency") or DEFAULT_CONCURRENCY)
+    async with chain:
+        results = await _prompts(chain, prompts, concurrency, options.progress)
+    report = SmokeReport(results, _providers(links, results, chain), time.time() - started, chain.budget.summary(),
+                         list(options.drills), run_id, str(state.path))
+    if run_id is not None:
+        state.finish_run(run_id, finished_at=time.time(), duration_s=report.duration_s, failed=report.failed,
+                         summary=report.summary(), results=[r.to_dict() for r in results])
+    return report
+
+
+async def _prompts(chain: Chain, prompts: list[Prompt], concurrency: int, progress: Progress | None) -> list[PromptResult]:
+    limiter = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+
+    async def one(prompt: Prompt) -> PromptResult:
+        nonlocal done
+        async with limiter:
+            result = await chain.complete(prompt.request)
+        done += 1
+        if progress is not None:
+            progress(done, len(prompts))
+        checks = expect.check(prompt.expect, result.answer, result.latency_ms) if result.answer else []
+        return PromptResult(prompt.name, result, checks)
+
+    return list(await asyncio.gather(*(one(prompt) for prompt in prompts)))
+
+
+def _providers(links: list[Link], results: list[PromptResult], chain: Chain) -> list[ProviderStats]:
+    stats = [ProviderStats(link.name, link.model, link.index + 1) for link in links]
+    for result in results:
+        for step, link_stats in zip(result.chain.path, stats):
+            link_stats.steps.append(step)
+    for link, link_stats in zip(links, stats):
+        link_stats.breaker = chain.breakers.get(link.breaker_key).snapshot()
+    return stats
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: a loop of its own
+        return pool.submit(asyncio.run, coroutine).result()
