@@ -107,6 +107,7 @@ class Provider:
     api_style: str = "openai"
     base_url: str | None = None
     docs: str = ""
+    default_model: str | None = None  # what `aicheck init` puts in a new chain entry
     extra: dict[str, Any] = field(default_factory=dict)
     validation: Validation = field(default_factory=Validation)
 
@@ -143,7 +144,7 @@ def _provider(entry: dict[str, Any]) -> Provider:
     entry = dict(entry)
     rules = tuple(_rule(r, entry["id"]) for r in entry.pop("keys", []))
     base = {k: entry.pop(k) for k in ("id", "name") }
-    optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs") if k in entry}
+    optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs", "default_model") if k in entry}
     env_vars = tuple(entry.pop("env_vars", ()))
     validation = validation_from(entry.get("validate", {}), base["id"])
     return Provider(rules=rules, env_vars=env_vars, extra=entry, validation=validation, **base, **optional)

@@ -5,29 +5,16 @@ from __future__ import annotations
 from aicheck import catalog
 from aicheck.init.discover import Discovery
 
-# The model a new chain entry starts with; cheap and widely available. Users change it.
-DEFAULT_MODELS = {
-    "openai": "gpt-4o-mini",
-    "anthropic": "claude-haiku-4-5",
-    "groq": "llama-3.3-70b-versatile",
-    "openrouter": "openai/gpt-4o-mini",
-    "gemini": "gemini-2.0-flash",
-    "mistral": "mistral-small-latest",
-    "cohere": "command-r",
-    "together": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
-    "fireworks": "accounts/fireworks/models/llama-v3p1-8b-instruct",
-    "deepseek": "deepseek-chat",
-    "xai": "grok-3-mini",
-    "perplexity": "sonar",
-    "cerebras": "llama3.1-8b",
-    "azure-openai": "YOUR-DEPLOYMENT-NAME",
-}
-CHAT_CAPABLE = tuple(DEFAULT_MODELS)
 STARTER_CHAIN = ("groq", "openrouter")
 
 
+def _default_model(provider: str) -> str | None:
+    entry = catalog.load().provider(provider)
+    return entry.default_model if entry else None
+
+
 def _chain_providers(found: Discovery) -> list[str]:
-    chain = [p for p in found.providers if p in CHAT_CAPABLE]
+    chain = [p for p in found.providers if _default_model(p)]
     return chain or list(STARTER_CHAIN)
 
 
@@ -62,7 +49,7 @@ def config_toml(found: Discovery) -> str:
         lines += [
             "[[chain]]",
             f'provider = "{provider}"',
-            f'model = "{DEFAULT_MODELS[provider]}"',
+            f'model = "{_default_model(provider)}"',
             f'key_env = "{key_env(found, provider)}"',
             "timeout = 10",
             "",
