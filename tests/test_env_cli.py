@@ -171,6 +171,6 @@ def test_help_lists_the_command(tmp_path: Path) -> None:
 
 
 def test_every_check_is_documented() -> None:
-    docs = (Path(__file__).parent.parent / "docs" / "env-checks.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [check_id for check_id in CHECKS if f"`{check_id}`" not in docs]
     assert missing == []

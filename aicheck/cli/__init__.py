@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import env, init, keys, scan, smoke
+    from aicheck.cli import env, init, keys, report, scan, smoke
 
     app = typer.Typer(
         name="aicheck",
@@ -40,6 +40,7 @@ def _build_app() -> typer.Typer:
     app.add_typer(env.app, name="env")
     app.command("smoke")(smoke.smoke)
     app.command("init")(init.init)
+    app.command("report")(report.report)
     return app
 
 

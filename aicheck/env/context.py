@@ -33,7 +33,7 @@ class Settings:
         unknown = [name for name in env.get("disable", []) if name not in CHECKS]
         if unknown:
             raise ConfigError(f"{cfg.path}: invalid value for 'env.disable': unknown check id {unknown[0]!r} "
-                              f"(ids are listed in docs/env-checks.md)")
+                              f"(ids are listed in README.md, 'aicheck env check')")
         chain = cfg.data.get("chain", [])
         return cls(
             files=env.get("files", []), example=env.get("example"), required=env.get("required", []),
