@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from aicheck.aio import read_capped
 from aicheck.catalog import Price
 from aicheck.chain import errors, sse, styles
 from aicheck.chain.links import Link
@@ -207,7 +208,7 @@ class _Call:
         self.rate_limit = limits.get("rate_limit", {}) or self.rate_limit
 
     async def _document(self, response: httpx.Response) -> Any:
-        body = await _read(response)
+        body = await read_capped(response, MAX_BODY)
         status = response.status_code
         if status >= 300:
             document = _json_or_none(body)
@@ -231,16 +232,6 @@ class _Call:
         if last is not None:
             stream.feed(*last)
         return stream.result(), ttft
-
-
-async def _read(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY:
-            break
-    return b"".join(chunks)
 
 
 def _json_or_none(body: bytes) -> Any:

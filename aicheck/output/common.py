@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from aicheck.scan.finding import SEVERITY_ORDER
 
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
     from aicheck.catalog import Rule
     from aicheck.scan.finding import Finding
 
@@ -89,3 +91,15 @@ def verification_status(finding: Finding) -> str:
     if not finding.verification:
         return ""
     return str(finding.verification.get("status", ""))
+
+
+def junit_document(suite: ET.Element, counts: dict[str, str]) -> str:
+    """One ``<testsuite>`` inside ``<testsuites name="aicheck">``, both carrying ``counts``."""
+    import xml.etree.ElementTree as ET
+
+    for name, value in counts.items():
+        suite.set(name, value)
+    root = ET.Element("testsuites", {"name": "aicheck", **counts})
+    root.append(suite)
+    ET.indent(root)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'

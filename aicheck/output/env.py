@@ -172,12 +172,7 @@ def _junit(result: EnvResult, **_: Any) -> str:
             failure = ET.SubElement(case, "failure", {"message": xml_text(f"{CHECKS[check_id].title}: {common.plural(len(items), 'problem')}"), "type": check_id})
             failure.text = "\n".join(xml_text(f"{_where(item)}: {item.message} (fix: {item.fix})") for item in items)
     counts = {"tests": str(len(suite)), "failures": str(len(by_check)), "errors": "0", "skipped": "0", "time": f"{result.duration_s:.3f}"}
-    for name, value in counts.items():
-        suite.set(name, value)
-    root = ET.Element("testsuites", {"name": "aicheck", **counts})
-    root.append(suite)
-    ET.indent(root)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
+    return common.junit_document(suite, counts)
 
 
 # --- github -------------------------------------------------------------------------------------

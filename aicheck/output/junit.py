@@ -18,11 +18,7 @@ CLEAN_CASE = "no exposed credentials"
 
 def render(result: ScanResult, options: Options) -> str:
     suite = _suite(result, options)
-    root = ET.Element("testsuites", {"name": "aicheck", **_counts(suite, result)})
-    root.append(suite)
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+    return common.junit_document(suite, _counts(suite, result))
 
 
 def _suite(result: ScanResult, options: Options) -> ET.Element:

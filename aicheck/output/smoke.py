@@ -194,12 +194,7 @@ def _junit(report: SmokeReport, **_: Any) -> str:
         "skipped": "0",
         "time": f"{report.duration_s:.3f}",
     }
-    for name, value in counts.items():
-        suite.set(name, value)
-    root = ET.Element("testsuites", {"name": "aicheck", **counts})
-    root.append(suite)
-    ET.indent(root)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
+    return common.junit_document(suite, counts)
 
 
 def _case(result: PromptResult, xml_text: Any) -> ET.Element:

@@ -7,12 +7,12 @@ import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from aicheck import chain as chain_mod
+from aicheck.aio import run_sync
 from aicheck.errors import AicheckError
 from aicheck.smoke import expect
 from aicheck.smoke.prompts import Prompt, prompts_from
@@ -20,14 +20,11 @@ from aicheck.smoke.report import PromptResult, ProviderStats, SmokeReport
 from aicheck.state import State, project_root
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-    from typing import Any
 
     from aicheck.chain import Link
     from aicheck.chain.run import Chain
     from aicheck.config import Config
 
-T = TypeVar("T")
 Progress = Callable[[int, int], None]
 DEFAULT_CONCURRENCY = 4
 
@@ -54,7 +51,7 @@ def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeRepor
     _check_drills(options.drills, links)
     root = options.state_root or project_root(Path.cwd(), config.path)
     with State.open(root, env) as state:
-        return _run_sync(_run(config, links, prompts, options, env, state))
+        return run_sync(_run(config, links, prompts, options, env, state))
 
 
 def _check_drills(drills: Sequence[str], links: list[Link]) -> None:
@@ -106,10 +103,3 @@ def _providers(links: list[Link], results: list[PromptResult], chain: Chain) -> 
     return stats
 
 
-def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: a loop of its own
-        return pool.submit(asyncio.run, coroutine).result()

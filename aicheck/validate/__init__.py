@@ -7,14 +7,13 @@ concurrently. httpx is imported only when a check runs.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import dataclasses
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from aicheck.aio import run_sync
 from aicheck.errors import AicheckError
 
 from aicheck.validate.result import FAILING, Check, KeyInput, KeyReport, KeyResult
@@ -53,12 +52,7 @@ def run_validation(
     chain = config.data.get("chain", []) if config else []
     plans = engine.plan(items, providers, chain, os.environ if env is None else env)
     coroutine = engine.run(plans, settings or engine.Settings(), progress)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: a loop of its own
-        return pool.submit(asyncio.run, coroutine).result()
+    return run_sync(coroutine)
 
 
 def collect_keys(

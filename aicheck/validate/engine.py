@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from aicheck.aio import read_capped
 import aicheck
 from aicheck import catalog
 from aicheck.catalog import Provider, Rule, Validation
@@ -264,22 +265,10 @@ async def _send(client: httpx.AsyncClient, job: Job, url: str) -> tuple[int, dic
     request = client.build_request(job.validation.method, url, headers=_headers(job.validation, job.key))
     response = await client.send(request, stream=True)
     try:
-        body = await _read(response)
+        body = await read_capped(response, MAX_BODY)
     finally:
         await response.aclose()
     return response.status_code, {name.lower(): value for name, value in response.headers.items()}, body
-
-
-async def _read(response: httpx.Response) -> bytes:
-    """The body, up to MAX_BODY: a proxy's endless page must not fill the memory."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY:
-            break
-    return b"".join(chunks)
 
 
 def _headers(validation: Validation, key: str) -> dict[str, str]:
