@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+# The fake providers (key checks), the fake chat server and the saved report inputs, shared by
+# every test module.
+pytest_plugins = ("tests.fakes.fixtures", "tests.fakes.chat_fixtures", "tests.report_kit")
+
 
 @pytest.fixture(autouse=True)
 def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:

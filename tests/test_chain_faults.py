@@ -12,7 +12,7 @@ from tests.fakes.chat import (
     FakeChat, Reply, content_filter, error_in_200, hang, insufficient_quota, malformed, overloaded, payment_required,
     rate_limited, sse_cut, success, unauthorized, unavailable,
 )
-from tests.fakes.chat_fixtures import FAST, KEYS, ask, ask_one, chat, chat_server, config, env_for  # noqa: F401 - fixtures
+from tests.fakes.chat_fixtures import FAST, KEYS, ask, ask_one, config, env_for
 
 PONG = ChatRequest("Reply with the single word: pong")
 

@@ -7,7 +7,7 @@ import pytest
 
 from aicheck.chain import ChatRequest
 from tests.fakes.chat import FakeChat, Reply, gemini_answer, openai_answer, success
-from tests.fakes.chat_fixtures import KEYS, ask_one, chat, chat_server, config  # noqa: F401 - fixtures
+from tests.fakes.chat_fixtures import KEYS, ask_one, config
 
 REQUEST = ChatRequest("Reply with the single word: pong", system="Be terse.", max_tokens=16, temperature=0.0)
 

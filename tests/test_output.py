@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 import aicheck
-from aicheck.catalog import Rule, load
+from aicheck.catalog import load
 from aicheck.output import FORMATS, envelope, render_scan
 from aicheck.output.common import summary_line
 from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, redact

@@ -34,9 +34,9 @@ from aicheck.output.report import render_report
 from aicheck.report import Report, ReportRequest, run_report
 from aicheck.state import State
 from tests.fakes.chat import FakeChat
-from tests.fakes.chat_fixtures import chat, chat_server  # noqa: F401 - fixtures
+
 from tests.fakes.fixtures import provider_server  # noqa: F401 - fixture
-from tests.report_kit import Saved, chat_env, invoke, saved  # noqa: F401 - fixture
+from tests.report_kit import Saved, chat_env, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -138,7 +138,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def demo(saved: Saved, chat_server: FakeChat, tmp_path_factory: pytest.TempPathFactory) -> Report:  # noqa: F811
+def demo(saved: Saved, chat_server: FakeChat, tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The saved results of report_kit, a passing drill and a week of earlier runs in the history."""
     state = tmp_path_factory.mktemp("browser-state")
     chat_server.reset()

@@ -13,8 +13,8 @@ import pytest
 from aicheck.report import ReportRequest, run_report
 from tests.conftest import git
 from tests.fakes.chat import FakeChat
-from tests.fakes.chat_fixtures import chat, chat_server  # noqa: F401 - fixtures
-from tests.fakes.fixtures import fake, provider_server  # noqa: F401 - fixtures
+
+
 from tests.fakes.providers import ANSWERS, FakeProviders
 from tests.keygen import KEYGEN
 from tests.report_kit import chat_env, environment, keys_env, make_project, run, script_chat
@@ -70,7 +70,7 @@ def test_skip_and_offline_say_why(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "lint" in bad.stderr
 
 
-def test_smoke_runs_through_the_configured_chain(chat: FakeChat, tmp_path: Path) -> None:  # noqa: F811 - fixture
+def test_smoke_runs_through_the_configured_chain(chat: FakeChat, tmp_path: Path) -> None:
     project = make_project(tmp_path / "app")
     script_chat(chat)
     environ = chat_env(chat, project, tmp_path / "state")
@@ -88,7 +88,7 @@ def test_smoke_runs_through_the_configured_chain(chat: FakeChat, tmp_path: Path)
     assert len(chat.requests("groq")) == 9 and len(chat.requests("openrouter")) == 1
 
 
-def test_the_apps_keys_are_checked_and_a_working_exposed_one_is_live(fake: FakeProviders, tmp_path: Path) -> None:  # noqa: F811
+def test_the_apps_keys_are_checked_and_a_working_exposed_one_is_live(fake: FakeProviders, tmp_path: Path) -> None:
     """The keys come from the .env the app loads; the same OpenAI key hard-coded in src/ works,
     so the scan finding is LIVE. A key only in a repository file is never sent anywhere."""
     project = make_project(tmp_path / "app", expose=True)
@@ -106,7 +106,7 @@ def test_the_apps_keys_are_checked_and_a_working_exposed_one_is_live(fake: FakeP
     assert only_in_repo not in fake.keys_seen() and fake.keys_seen() == set(project.keys.values())
 
 
-def test_keys_from_the_environment_too(fake: FakeProviders, tmp_path: Path) -> None:  # noqa: F811 - fixture
+def test_keys_from_the_environment_too(fake: FakeProviders, tmp_path: Path) -> None:
     project = make_project(tmp_path / "app", smoke_prompts=False)
     (project.root / ".env").unlink()
     key = KEYGEN["groq-api-key"]()

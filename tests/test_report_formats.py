@@ -17,7 +17,7 @@ from aicheck.report.run import assemble
 from aicheck.report.score import score
 from tests.fakes.chat_fixtures import chat_server  # noqa: F401 - fixture
 from tests.fakes.fixtures import provider_server  # noqa: F401 - fixture
-from tests.report_kit import Saved, saved  # noqa: F401 - fixture
+from tests.report_kit import Saved
 
 HOSTILE = '<script>alert("x")</script> | `tick` **bold** \x1b[31mred\x1b[0m https://evil.example/pixel.png'
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.chat_fixtures import chat_server  # noqa: F401 - fixture
-from tests.fakes.fixtures import fake, provider_server  # noqa: F401 - fixtures
+
 from tests.fakes.providers import ANSWERS, FakeProviders
-from tests.report_kit import Saved, invoke, keys_env, make_project, run, saved  # noqa: F401 - fixture
+from tests.report_kit import Saved, invoke, keys_env, make_project, run
 
 
 def report_json(saved: Saved, tmp_path: Path, *args: str) -> dict[str, object]:
@@ -103,7 +103,7 @@ def test_files_without_from_are_a_usage_error(saved: Saved, tmp_path: Path) -> N
     assert out.returncode == 2 and "use --from FILE" in out.stderr
 
 
-def test_a_live_key_in_a_saved_scan_caps_the_score(fake: FakeProviders, tmp_path: Path) -> None:  # noqa: F811 - fixture
+def test_a_live_key_in_a_saved_scan_caps_the_score(fake: FakeProviders, tmp_path: Path) -> None:
     project = make_project(tmp_path / "app", expose=True)
     fake.answer("openai", ANSWERS["openai"]["valid"], key=project.keys["OPENAI_API_KEY"])
     scan = tmp_path / "scan.json"

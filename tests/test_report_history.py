@@ -11,9 +11,9 @@ from aicheck.report import ReportRequest, run_report
 from aicheck.report.history import TREND_RUNS
 from aicheck.state import State
 from tests.fakes.chat import FakeChat
-from tests.fakes.chat_fixtures import chat, chat_server  # noqa: F401 - fixtures
+
 from tests.fakes.fixtures import provider_server  # noqa: F401 - fixture
-from tests.report_kit import Saved, chat_env, invoke, make_project, run, saved  # noqa: F401 - fixture
+from tests.report_kit import Saved, chat_env, invoke, make_project, run
 
 
 def smoke_variant(saved: Saved, folder: Path, p95: float, cost: float) -> Path:
@@ -67,7 +67,7 @@ def test_history_shows_in_every_format(saved: Saved, tmp_path: Path) -> None:
     assert [p["p95_ms"] for p in document["summary"]["trends"]] == [900.0, 180.0, 300.0, 300.0, 300.0, 300.0]
 
 
-def test_a_passing_drill_of_an_earlier_smoke_run_proves_the_fallback(chat: FakeChat, saved: Saved, tmp_path: Path) -> None:  # noqa: F811
+def test_a_passing_drill_of_an_earlier_smoke_run_proves_the_fallback(chat: FakeChat, saved: Saved, tmp_path: Path) -> None:
     state = tmp_path / "state"
     project = make_project(tmp_path / "app", smoke_prompts=False)
     before = report(saved, state)
@@ -80,7 +80,7 @@ def test_a_passing_drill_of_an_earlier_smoke_run_proves_the_fallback(chat: FakeC
     assert not [d for d in after.score.deductions if d.check == "fallback"]
 
 
-def test_a_drill_in_the_reports_own_smoke_proves_it_too(chat: FakeChat, saved: Saved, tmp_path: Path) -> None:  # noqa: F811
+def test_a_drill_in_the_reports_own_smoke_proves_it_too(chat: FakeChat, saved: Saved, tmp_path: Path) -> None:
     project = make_project(tmp_path / "app", smoke_prompts=False)
     out = tmp_path / "drill.json"
     invoke("smoke", "--drill", "groq", "--format", "json", "--output", str(out), cwd=project.root, env=chat_env(chat, project, tmp_path / "other"))

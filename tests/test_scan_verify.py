@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fakes.fixtures import fake, provider_server  # noqa: F401 - fixtures
+
 from tests.fakes.providers import ANSWERS, FakeProviders
 from tests.keygen import KEYGEN
 
 
-def test_verify_marks_live_keys_and_sends_non_ai_keys_nowhere(fake: FakeProviders, tmp_path: Path) -> None:  # noqa: F811
+def test_verify_marks_live_keys_and_sends_non_ai_keys_nowhere(fake: FakeProviders, tmp_path: Path) -> None:
     live, dead, github = KEYGEN["groq-api-key"](), KEYGEN["openrouter-api-key"](), KEYGEN["github-token"]()
     fake.answer("groq", ANSWERS["groq"]["valid"], key=live)
     (tmp_path / "config.py").write_text(

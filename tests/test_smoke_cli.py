@@ -14,7 +14,7 @@ import pytest
 
 from aicheck.state import State
 from tests.fakes.chat import FakeChat, Reply, unauthorized, unavailable
-from tests.fakes.chat_fixtures import KEYS, chat, chat_server, env_for  # noqa: F401 - fixtures
+from tests.fakes.chat_fixtures import KEYS, env_for
 
 CONFIG = """
 [[chain]]

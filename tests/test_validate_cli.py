@@ -12,7 +12,6 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.fakes.fixtures import fake, key_for, provider_server  # noqa: F401 - fixtures
 from tests.fakes.providers import ANSWERS, FakeProviders, Reply, Request, closed_port
 from tests.keygen import KEYGEN
 

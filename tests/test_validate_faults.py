@@ -10,7 +10,7 @@ import time
 import pytest
 
 from aicheck.validate.engine import Settings
-from tests.fakes.fixtures import FAST, check, check_one, fake, key_for, provider_server  # noqa: F401 - fixtures
+from tests.fakes.fixtures import FAST, check, check_one, key_for
 from tests.fakes.providers import ANSWERS, FakeProviders, Reply, Request, closed_port
 
 QUICK = dataclasses.replace(FAST, timeout=0.5)

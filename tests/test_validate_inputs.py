@@ -14,7 +14,7 @@ from aicheck.validate import KeyInput, collect_keys
 from aicheck.validate.detect import Detector
 from aicheck.validate.endpoints import known_providers, target
 from aicheck.validate.sources import STDIN_LIMIT, clean, from_text, parse_line
-from tests.fakes.fixtures import check, check_one, fake, key_for, provider_server  # noqa: F401 - fixtures
+from tests.fakes.fixtures import check_one, key_for
 from tests.fakes.providers import ANSWERS, FakeProviders
 from tests.keygen import KEYGEN
 

@@ -12,7 +12,7 @@ from aicheck.errors import AicheckError
 from aicheck.output.keys import FORMATS, facts, render_keys
 from aicheck.validate import Check, KeyInput, KeyReport, KeyResult, validate_keys
 from aicheck.validate.result import redact_key, scrub
-from tests.fakes.fixtures import FAST, fake, key_for, provider_server  # noqa: F401 - fixtures
+from tests.fakes.fixtures import FAST, key_for
 from tests.fakes.providers import ANSWERS, FakeProviders
 from tests.keygen import KEYGEN
 

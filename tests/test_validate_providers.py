@@ -7,7 +7,7 @@ import json
 import pytest
 
 from aicheck.catalog import load
-from tests.fakes.fixtures import check, check_one, fake, key_for, provider_server  # noqa: F401 - fixtures
+from tests.fakes.fixtures import check_one, key_for
 from tests.fakes.providers import ANSWERS, AUTH, KEY_ROUTES, FakeProviders, Reply, Request
 
 CASES = [(provider, answer) for provider, answers in ANSWERS.items() for answer in answers]
