@@ -125,7 +125,8 @@ def is_generic_noise(value: str) -> bool:
     letters-only word, a glob or a path is not reported by the generic rule. Provider
     formats, which have their own rules, are unaffected.
     """
-    if _UUID.match(value) or value.startswith(("eyJ", "arn:")) or value in KNOWN_EXAMPLES:
+    # encrypted: is a dotenvx ciphertext, safe to commit by design.
+    if _UUID.match(value) or value.startswith(("eyJ", "arn:", "encrypted:")) or value in KNOWN_EXAMPLES:
         return True
     if _SNAKE.match(value) or _PASSWORD_HASH.match(value) or _PERCENT_ENCODED.search(value):
         return True  # a name, a password hash, or an encoded value judged in its decoded form

@@ -4,7 +4,12 @@
    changed. A blob that sits in 5,000 commits appears once in the work list.
 2. Distinct blobs are read with ``git cat-file --batch`` and scanned in worker processes.
 3. Each finding is attributed to the first commit that brought its secret to its path, and
-   marked ``in_head`` when the secret is still anywhere in HEAD's tree.
+   marked ``in_head`` when the secret is still anywhere in HEAD's tree (``git grep``).
+
+The versions of one file share most of their lines, so a blob is scanned with the lines that
+earlier versions of the same path already had blanked out (line numbers stay): a secret is found
+in the version that introduced it, which is the one the finding names anyway. All versions of a
+path go to the same worker, oldest first.
 """
 
 from __future__ import annotations
@@ -110,7 +115,7 @@ def scan_history(
     ]
     todo = [(oid, paths[0][1]) for oid, paths in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
     found, binary = _scan_blobs(top, todo, settings, progress)
-    findings = _attribute(work, found, _head_blobs(top))
+    findings = _attribute(top, work, found)
     return ScanResult(
         root=str(top),
         findings=sorted(findings, key=lambda f: (f.file, f.line, f.rule, f.date or "")),
@@ -128,7 +133,7 @@ _BlobFindings = dict[str, list[Finding]]
 def _scan_blobs(
     top: Path, todo: list[tuple[str, str]], settings: ScanSettings, progress: Callable[[int, int], None] | None
 ) -> tuple[_BlobFindings, int]:
-    tasks = [todo[i : i + _BLOBS_PER_TASK] for i in range(0, len(todo), _BLOBS_PER_TASK)]
+    tasks = _tasks(todo)
     found: _BlobFindings = {}
     binary = done = 0
     if settings.workers <= 1 or len(tasks) <= 1:
@@ -150,6 +155,19 @@ def _scan_blobs(
     return found, binary
 
 
+def _tasks(todo: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Blobs grouped so that every version of a path is in one task, oldest first."""
+    by_path: dict[str, list[tuple[str, str]]] = {}
+    for oid, path in todo:
+        by_path.setdefault(path, []).append((oid, path))
+    tasks: list[list[tuple[str, str]]] = [[]]
+    for versions in by_path.values():
+        if len(tasks[-1]) >= _BLOBS_PER_TASK:
+            tasks.append([])
+        tasks[-1].extend(versions)
+    return [task for task in tasks if task]
+
+
 _WORKER: Detector | None = None
 
 
@@ -166,32 +184,101 @@ def _worker_task(top: Path, task: list[tuple[str, str]]) -> tuple[_BlobFindings,
 def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:
     found: _BlobFindings = {}
     binary = 0
-    paths = dict(task)
+    seen: dict[str, set[int]] = {}
     with git.BlobReader(top) as reader:
-        for oid, data in reader.read_many(list(paths)):
-            path = paths[oid]
+        for (oid, path), (_, data) in zip(task, reader.read_many([oid for oid, _ in task])):
             if data is None or is_binary(data):
                 binary += 1
                 continue
-            findings, _ = scan_bytes(data, path, detector)
+            if path.endswith(".ipynb"):  # a notebook is JSON: its cells need the whole file
+                findings, _ = scan_bytes(data, path, detector)
+            else:
+                findings = _scan_new_lines(data, path, seen.setdefault(path, set()), detector)
             if findings:
                 found[oid] = findings
     return found, binary
 
 
-def _head_blobs(top: Path) -> set[str]:
-    if not git.has_commits(top):
+# Past this share of new lines a version is scanned whole (a first version, a rewrite).
+_WHOLE_FILE_SHARE = 0.25
+
+
+def _scan_new_lines(data: bytes, path: str, seen: set[int], detector: Detector) -> list[Finding]:
+    new = _new_lines(data, seen)
+    if new is None:
+        return []
+    view, numbers = new
+    findings, _ = scan_bytes(view, path, detector)
+    for finding in findings:
+        finding.line = numbers[min(finding.line, len(numbers)) - 1]
+    return findings
+
+
+def _new_lines(data: bytes, seen: set[int]) -> tuple[bytes, list[int]] | None:
+    """The lines of ``data`` that no earlier version of the file had, and their line numbers.
+
+    None when every line is old. Done with C-level passes (split, hash, set, dict) rather than a
+    Python loop per line: most versions of a file add a handful of lines to thousands. Lines
+    with an allow marker always count as new, so a marker still reaches the line after it.
+    """
+    lines = data.split(b"\n")
+    hashes = list(map(hash, lines))
+    new = set(hashes) - seen
+    if not new:
+        return None
+    seen |= new
+    if len(new) > _WHOLE_FILE_SHARE * len(lines):
+        return data, list(range(1, len(lines) + 1))
+    content = dict(zip(hashes, lines))
+    wanted = {content[h] for h in new}
+    if b"allow" in data:
+        wanted |= {line for line in content.values() if b"allow" in line}
+    numbers = sorted(_line_numbers(data, wanted))
+    return b"\n".join(lines[n - 1] for n in numbers), numbers
+
+
+def _line_numbers(data: bytes, wanted: set[bytes]) -> set[int]:
+    """1-based numbers of the lines of ``data`` whose content is in ``wanted``."""
+    starts = []
+    for line in wanted:
+        pos = data.find(line + b"\n") if line else -1
+        while pos != -1:
+            if pos == 0 or data[pos - 1] == 10:
+                starts.append(pos)
+            pos = data.find(line + b"\n", pos + 1)
+        if data.endswith(b"\n" + line) or data == line:
+            starts.append(len(data) - len(line))
+    numbers, count, last = set(), 1, 0
+    for pos in sorted(set(starts)):
+        count += data.count(b"\n", last, pos)
+        last = pos
+        numbers.add(count)
+    return numbers
+
+
+def _in_head(top: Path, secrets: set[str]) -> set[str]:
+    """The secrets still somewhere in HEAD's tree: one ``git grep -F`` over all of them.
+
+    The secrets go through stdin, never on a command line. A multi-line secret (a PEM key) is
+    looked for by its longest line.
+    """
+    if not secrets or not git.has_commits(top):
         return set()
-    out = git.run(["ls-tree", "-r", "-z", "--full-tree", "HEAD"], top)
-    return {entry.split(b"\t")[0].split(b" ")[2].decode() for entry in out.split(b"\0") if entry}
+    probes = {max(secret.replace("\\n", "\n").split("\n"), key=len): secret for secret in secrets}
+    proc = subprocess.run(
+        ["git", "grep", "-F", "-I", "-h", "-o", "--no-color", "-f", "-", "HEAD"],
+        cwd=top, input="\n".join(probes).encode("utf-8", "surrogateescape") + b"\n", capture_output=True, check=False,
+    )
+    present = set(proc.stdout.decode("utf-8", "surrogateescape").splitlines())
+    return {secret for probe, secret in probes.items() if probe in present}
 
 
-def _attribute(work: Plan, found: _BlobFindings, head: set[str]) -> list[Finding]:
+def _attribute(top: Path, work: Plan, found: _BlobFindings) -> list[Finding]:
     """One finding per (rule, secret, path), from the first commit that brought it there.
 
     A blob counts once, at its first path: a pure rename moves no secret, so it adds no finding.
     """
-    in_head = {f.secret for oid in head & found.keys() for f in found[oid]}
+    in_head = _in_head(top, {f.secret for findings in found.values() for f in findings})
     first: dict[tuple[str, str, str], tuple[int, Finding]] = {}
     for oid, findings in found.items():
         index, path = min(work.introductions[oid])
