@@ -21,7 +21,7 @@ STRONG_WORDS = (
 WEAK_WORDS = (
     "your", "fake", "xxxx", "****", "....", "todo", "fixme", "here", "put_", "enter_",
     "mytoken", "mysecret", "mykey", "mypass", "foobar", "test", "<", ">", "…", "secret",
-    "password", "token",
+    "password", "token", "s3cr3t", "53cr3", "p4ss", "passw0rd",  # leetspeak stand-ins
 )
 # Runs that random keys practically never contain (probability below 1e-6 per key).
 SEQUENCES = ("0123456", "1234567", "abcdefg", "qwerty", "uvwxyz", "abc123", "def456")
