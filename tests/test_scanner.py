@@ -182,6 +182,23 @@ def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
     assert skipped.reason.startswith("unreadable")
 
 
+def test_unreadable_file_is_skipped_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads every file, so the permission error is simulated: nothing real fits here."""
+    (tmp_path / "locked.env").write_text(f"K={groq_key()}\n")
+    (tmp_path / "ok.env").write_text(f"K={groq_key()}\n")
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.env":
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = scan(tmp_path)
+    assert [s.reason for s in result.skipped] == ["unreadable: Permission denied"]
+    assert [f.file for f in result.findings] == ["ok.env"]
+
+
 def test_stdin(tmp_path: Path) -> None:
     key = groq_key()
     result = scan_stdin(f"token: {key}\n".encode(), settings())
