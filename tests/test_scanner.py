@@ -249,3 +249,15 @@ def test_many_files_use_worker_processes_and_find_everything(tmp_path: Path) -> 
     result = scan_paths([tmp_path], settings(workers=2))
     assert result.bytes_scanned > 4_000_000  # above the parallel threshold
     assert {f.file: f.secret for f in result.findings} == keys
+
+
+def test_any_generic_rule_stays_quiet_in_documentation(tmp_path: Path) -> None:
+    """Generic-ness is the rule's flag, not one rule id: a user's generic rule behaves the same."""
+    from aicheck.catalog import Rule
+
+    mine = Rule(id="acme-generic", name="ACME", regex=r"([A-Za-z0-9]{24})", keywords=("acme",), context=("acme",), generic=True)
+    value = rand(20) + "9aZ1"
+    for name in ("README.md", "app.py"):
+        (tmp_path / name).write_text(f'ACME_TOKEN = "{value}"\n')
+    result = scan_paths([tmp_path], ScanSettings(rules=(mine,)))
+    assert [f.file for f in result.findings] == ["app.py"]

@@ -15,7 +15,6 @@ from aicheck.cli.common import (
     Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
-from aicheck.errors import AicheckError
 
 app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -59,13 +58,13 @@ def validate(
 ) -> int:
     """Check keys live with each provider's zero-cost endpoint: valid, invalid, out of credit, ..."""
     from aicheck import config as config_mod
+    from aicheck.output.common import require_format
     from aicheck.output.keys import FORMATS, render_keys
     from aicheck.validate import collect_keys, run_validation
     from aicheck.validate.engine import Settings
 
     common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
-    if common.format not in FORMATS:  # said before any key is sent
-        raise AicheckError(f"--format {common.format} is not available for 'keys validate' (use {', '.join(FORMATS)})")
+    require_format(common.format, FORMATS, "keys validate")  # said before any key is sent
     cfg = config_mod.load(Path.cwd(), config)
     stdin = sys.stdin.buffer if "-" in (keys or []) else None
     found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider)

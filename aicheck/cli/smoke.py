@@ -13,7 +13,6 @@ from aicheck.cli.common import (
     Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
-from aicheck.errors import AicheckError
 
 
 @guarded
@@ -31,12 +30,12 @@ def smoke(
 ) -> int:
     """Run the smoke prompts through the configured fallback chain: answers, fallbacks, latency, cost."""
     from aicheck import config as config_mod
+    from aicheck.output.common import require_format
     from aicheck.output.smoke import FORMATS, render_smoke
     from aicheck.smoke import SmokeOptions, run_smoke
 
     common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
-    if common.format not in FORMATS:  # said before any prompt is sent
-        raise AicheckError(f"--format {common.format} is not available for 'smoke' (use {', '.join(FORMATS)})")
+    require_format(common.format, FORMATS, "smoke")  # said before any prompt is sent
     cfg = config_mod.load(Path.cwd(), config)
     with _progress(common) as advance:
         report = run_smoke(cfg, SmokeOptions(prompts=prompt or (), drills=drill or (), use_cache=not no_cache, progress=advance))

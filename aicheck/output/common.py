@@ -103,3 +103,11 @@ def junit_document(suite: ET.Element, counts: dict[str, str]) -> str:
     root.append(suite)
     ET.indent(root)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(root, encoding="unicode")}\n'
+
+
+def require_format(fmt: str, formats: tuple[str, ...] | list[str], command: str) -> None:
+    """A usage error (exit 2) for a format ``command`` cannot write, said before any work."""
+    from aicheck.errors import AicheckError
+
+    if fmt not in formats:
+        raise AicheckError(f"--format {fmt} is not available for '{command}' (use {', '.join(formats)})")

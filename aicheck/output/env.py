@@ -13,7 +13,6 @@ from typing import Any
 
 import aicheck
 from aicheck.env.finding import CHECKS, EnvFinding, EnvResult
-from aicheck.errors import AicheckError
 from aicheck.output import common, envelope
 
 COMMAND = "env check"
@@ -22,8 +21,7 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 def render_env(result: EnvResult, fmt: str, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
     renderers = {"text": _text, "json": _json, "sarif": _sarif, "junit": _junit, "github": _github, "markdown": _markdown}
-    if fmt not in renderers:
-        raise AicheckError(f"--format {fmt} is not available for '{COMMAND}' (use {', '.join(FORMATS)})")
+    common.require_format(fmt, FORMATS, COMMAND)
     return renderers[fmt](result, color=color, verbose=verbose, width=width)
 
 

@@ -11,7 +11,6 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from aicheck.errors import AicheckError
 from aicheck.output import common
 from aicheck.validate.result import FAILING, KeyReport, KeyResult
 
@@ -27,8 +26,7 @@ _ACCOUNT = ("organization", "organization_id", "project", "label", "name", "user
 
 def render_keys(report: KeyReport, fmt: str, *, color: bool = False, verbose: bool = False, width: int | None = None) -> str:
     renderers = {"text": _text, "json": _json, "junit": _junit, "github": _github, "markdown": _markdown}
-    if fmt not in renderers:
-        raise AicheckError(f"--format {fmt} is not available for '{COMMAND}' (use {', '.join(FORMATS)})")
+    common.require_format(fmt, FORMATS, COMMAND)
     return renderers[fmt](report, color=color, verbose=verbose, width=width)
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aicheck.errors import AicheckError
 from aicheck.output import common
 from aicheck.report.model import ERROR, NOT_PROVEN, NO_CHAIN, NO_FALLBACK, PROVEN, SKIPPED, Headroom, Part, Report, Slo, TrendPoint
 from aicheck.report.score import format_slo, key_label, where
@@ -35,8 +34,7 @@ TONES = {
 def render_report(report: Report, fmt: str, *, color: bool = False, width: int | None = None) -> str:
     if fmt == "json":
         return _json(report)
-    if fmt not in _MODULES:
-        raise AicheckError(f"--format {fmt} is not available for '{COMMAND}' (use {', '.join(FORMATS)})")
+    common.require_format(fmt, FORMATS, COMMAND)
     module = importlib.import_module(f"aicheck.output.{_MODULES[fmt]}")
     text: str = module.render(report, color=color, width=width)
     return text

@@ -21,7 +21,6 @@ from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, reda
 ALLOW_MARKERS = (b"aicheck:allow", b"gitleaks:allow", b"pragma: allowlist secret")
 NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline secret")
 # Below this much work, starting worker processes costs more than it saves.
-GENERIC_RULE = "generic-api-key"
 # In documentation a `token: "..."` is nearly always an example; provider formats still apply there.
 DOC_SUFFIXES = {".md", ".rst", ".adoc", ".markdown", ".mdx", ".html", ".htm"}
 DOC_DIRS = {"docs", "doc", "documentation"}
@@ -160,11 +159,11 @@ def scan_bytes(data: bytes, rel: str, detector: Detector) -> tuple[list[Finding]
     collector = _Collector(data, generic=not _is_documentation(rel, suffix))
     for match in detector.find(data):
         line, column, line_start = _position(data, match.start)
-        collector.add(_finding(match, rel, line, column), line_start)
+        collector.add(_finding(match, rel, line, column), line_start, match.rule.generic)
     for segment in decoders.decode_all(data, suffix):
         for match in detector.find(segment.data):
             line, column, line_start = _locate(data, segment, match)
-            collector.add(_finding(match, rel, line, column, segment.note), line_start)
+            collector.add(_finding(match, rel, line, column, segment.note), line_start, match.rule.generic)
     return collector.findings(), len(collector.allowed)
 
 
@@ -173,14 +172,17 @@ class _Collector:
 
     def __init__(self, data: bytes, generic: bool) -> None:
         self.data = data
-        self.generic = generic
+        self.generic = generic  # False in documentation: generic rules stay quiet there
         self.found: dict[tuple[str, str, int], Finding] = {}
         self.allowed: set[tuple[str, str, int]] = set()
+        self.generic_keys: set[tuple[str, str, int]] = set()
 
-    def add(self, finding: Finding, line_start: int) -> None:
+    def add(self, finding: Finding, line_start: int, generic: bool) -> None:
         key = (finding.rule, finding.secret, finding.line)
-        if key in self.found or key in self.allowed or (finding.rule == GENERIC_RULE and not self.generic):
+        if key in self.found or key in self.allowed or (generic and not self.generic):
             return
+        if generic:
+            self.generic_keys.add(key)
         if _allowed(self.data, line_start):
             self.allowed.add(key)
         else:
@@ -188,10 +190,10 @@ class _Collector:
 
     def findings(self) -> list[Finding]:
         """Drop a generic match whose value is the encoded form of a specific finding."""
-        specific = [f for f in self.found.values() if f.rule != GENERIC_RULE]
+        specific = [f for key, f in self.found.items() if key not in self.generic_keys]
         return [
-            f for f in self.found.values()
-            if f.rule != GENERIC_RULE
+            f for key, f in self.found.items()
+            if key not in self.generic_keys
             or not any(s.line == f.line and decoders.carries(f.secret, s.secret) for s in specific)
         ]
 
