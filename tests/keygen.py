@@ -182,6 +182,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "groq-api-key": lambda: f"gsk_{rand(52)}",
     "openrouter-api-key": lambda: f"sk-or-v1-{rand(64, HEX)}",
     "google-api-key": lambda: f"AIzaSy{rand(33, URLSAFE)}",
+    "gemini-auth-key": lambda: f"AQ.Ab{rand(48, URLSAFE)}",
     "mistral-api-key": lambda: rand(32),
     "cohere-api-key": lambda: rand(40),
     "together-api-key": lambda: f"tgp_v1_{rand(43, URLSAFE)}",

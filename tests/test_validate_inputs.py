@@ -78,9 +78,12 @@ def test_ambiguous_key_is_tried_only_where_it_fits_and_says_so(fake: FakeProvide
     assert [c["provider"] for c in result.to_dict()["candidates"]] == ["mistral", "fireworks"]
 
 
-def test_ambiguous_key_rejected_everywhere_is_invalid(fake: FakeProviders) -> None:
+def test_ambiguous_key_rejected_everywhere_is_unknown_with_the_candidates(fake: FakeProviders) -> None:
+    # Issue 14: "invalid" would name no provider in particular; say which were asked instead.
     result = check_one(fake, KeyInput(KEYGEN["cohere-api-key"]()))  # 40 alnum: Cohere or Fireworks
-    assert result.status == "invalid" and {c.provider for c in result.candidates} == {"cohere", "fireworks"}
+    assert result.status == "unknown" and {c.provider for c in result.candidates} == {"cohere", "fireworks"}
+    assert "cohere: invalid" in result.check.detail and "fireworks: invalid" in result.check.detail
+    assert {r.provider for r in fake.received()} == {"cohere", "fireworks"}
 
 
 def test_forced_provider(fake: FakeProviders) -> None:

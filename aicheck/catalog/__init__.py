@@ -64,6 +64,37 @@ class BodyCheck:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Keys with this prefix are checked by another request (admin keys cannot list models)."""
+
+    prefix: str
+    validation: Validation
+    kind: str = ""  # shown as metadata ``key_kind`` ("admin")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A second zero-cost request, made when the first answer alone would mislead.
+
+    It runs when the first answer's status is ``when`` (and its error code fits ``code``, and
+    the key starts with ``key_prefix``, when given). ``base_urls`` are tried in order (one the
+    first answer's message names goes first) on official hosts of the provider only; ``path`` and
+    the rest are read as a ``[provider.validate]`` table. ``statuses`` maps the second answer's
+    status to the result (absent: kept as is); ``detail`` says what the second answer means.
+    """
+
+    name: str
+    when: str
+    validation: Validation
+    base_urls: dict[str, str]  # name -> URL; AICHECK_<PROVIDER>_<NAME>_BASE_URL overrides one
+    code: str = ""
+    key_prefix: str = ""
+    statuses: dict[str, str] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)  # second status -> what it means ({host})
+    stop_on: tuple[str, ...] = ()  # a second answer with this code: try the next base URL
+
+
+@dataclass(frozen=True)
 class Validation:
     """A provider's zero-cost key check (``[provider.validate]``) and how to read its answer.
 
@@ -89,11 +120,19 @@ class Validation:
     ratelimit_prefix: str | None = None  # response headers with rate-limit headroom
     endpoint_env: str | None = None  # variable naming the endpoint when there is no base URL
 
+    variants: tuple[Variant, ...] = ()  # key prefix -> another request (admin keys)
+    then: tuple[FollowUp, ...] = ()  # second requests when the first answer would mislead
+
     code_fields: tuple[str, ...] = ("error.code", "error.type", "error.status", "error.details[].reason")
     message_fields: tuple[str, ...] = ("error.message", "error", "message", "detail", "title")
 
     def status_for(self, http_status: int) -> str | None:
         return self.status.get(http_status) or DEFAULT_KEY_STATUS.get(http_status)
+
+    def for_key(self, key: str) -> tuple[Validation, str]:
+        """The check this key gets, and its kind: an admin key is checked on an admin endpoint."""
+        variant = next((v for v in self.variants if key.startswith(v.prefix)), None)
+        return (variant.validation, variant.kind) if variant else (self, "")
 
 
 @dataclass(frozen=True)
@@ -108,6 +147,10 @@ class Provider:
     base_url: str | None = None
     docs: str = ""
     default_model: str | None = None  # what `aicheck init` puts in a new chain entry
+    # Official hosts besides base_url's (data-residency hosts, a second Google API): keys may go there.
+    hosts: tuple[str, ...] = ()
+    source: str = ""  # where the entry's facts come from (URLs or repository paths)
+    checked: str = ""  # when they were last checked (YYYY-MM-DD)
     extra: dict[str, Any] = field(default_factory=dict)
     validation: Validation = field(default_factory=Validation)
 
@@ -144,7 +187,8 @@ def _provider(entry: dict[str, Any]) -> Provider:
     entry = dict(entry)
     rules = tuple(_rule(r, entry["id"]) for r in entry.pop("keys", []))
     base = {k: entry.pop(k) for k in ("id", "name") }
-    optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs", "default_model") if k in entry}
+    optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs", "default_model", "source", "checked") if k in entry}
+    optional["hosts"] = tuple(entry.pop("hosts", ()))
     env_vars = tuple(entry.pop("env_vars", ()))
     validation = validation_from(entry.get("validate", {}), base["id"])
     return Provider(rules=rules, env_vars=env_vars, extra=entry, validation=validation, **base, **optional)
@@ -166,9 +210,35 @@ def validation_from(table: dict[str, Any], provider: str) -> Validation:
     for name in ("code_fields", "message_fields"):
         if name in values:
             values[name] = tuple(values[name])
+    values["variants"] = tuple(_variant(v, provider) for v in values.get("variants", ()))
+    values["then"] = tuple(_follow_up(t, provider) for t in values.get("then", ()))
     validation = Validation(**values)
     _check_validation(validation, provider)
     return validation
+
+
+def _variant(table: dict[str, Any], provider: str) -> Variant:
+    table = dict(table)
+    prefix, kind = str(table.pop("prefix", "")), str(table.pop("kind", ""))
+    if not prefix:
+        raise ValueError(f"provider {provider!r}: a validate variant needs a key prefix")
+    return Variant(prefix, validation_from(table, provider), kind)
+
+
+def _follow_up(table: dict[str, Any], provider: str) -> FollowUp:
+    table = dict(table)
+    own = {name: table.pop(name) for name in ("name", "when", "code", "key_prefix", "statuses", "details") if name in table}
+    base_urls = dict(table.pop("base_urls", {}))
+    stop_on = tuple(table.pop("stop_on", ()))
+    if not own.get("name") or not own.get("when") or not base_urls:
+        raise ValueError(f"provider {provider!r}: a validate follow-up needs name, when and base_urls")
+    if any(not url.startswith("https://") for url in base_urls.values()):
+        raise ValueError(f"provider {provider!r}: follow-up {own['name']!r}: base_urls must be https")
+    follow = FollowUp(validation=validation_from(table, provider), base_urls=base_urls, stop_on=stop_on, **own)
+    wrong = sorted({s for s in [follow.when, *follow.statuses, *follow.statuses.values()] if s not in KEY_STATUSES})
+    if wrong:
+        raise ValueError(f"provider {provider!r}: follow-up {follow.name!r} names unknown statuses {wrong}")
+    return follow
 
 
 def _check_validation(validation: Validation, provider: str) -> None:
@@ -208,6 +278,8 @@ class Usage:
     output: str = "usage.completion_tokens"
     cached: str = "usage.prompt_tokens_details.cached_tokens"
     cost: str = "usage.cost"  # a cost the provider computed itself, in USD (OpenRouter)
+    # Output tokens reported apart from ``output`` but billed as output (Gemini's thinking tokens).
+    reasoning: str = ""
     cached_in_input: bool = True  # the input count includes the cached tokens (not on Anthropic)
 
 
@@ -253,6 +325,9 @@ STYLE_DEFAULTS: dict[str, dict[str, Any]] = {
         "usage": {
             "input": "usageMetadata.promptTokenCount", "output": "usageMetadata.candidatesTokenCount",
             "cached": "usageMetadata.cachedContentTokenCount", "cost": "",
+            # Thinking tokens are billed as output but not in candidatesTokenCount.
+            # Source: ai.google.dev/gemini-api/docs/thinking ("pricing"; usage_metadata.thoughts_token_count), 2026-12-06.
+            "reasoning": "usageMetadata.thoughtsTokenCount",
         },
     },
 }
@@ -295,6 +370,11 @@ class Price:
     input: float
     output: float
     cached_input: float | None = None  # None: cached tokens cost as much as the others
+    source: str = ""  # where the figure comes from (a letter explained in prices.toml, or a URL)
+    checked: str = ""  # when it was read (YYYY-MM-DD)
+    deprecation_date: str | None = None  # when the provider shuts the model down (YYYY-MM-DD)
+    replacement: str | None = None  # the model to move to
+    listed: bool = True  # False: the current price map no longer lists it (retired)
 
 
 @lru_cache(maxsize=1)

@@ -146,7 +146,8 @@ def tokens(chat: Chat, document: Any) -> Tokens:
     usage = chat.usage
     count = {name: _int(pluck(document, getattr(usage, name))) for name in ("input", "output", "cached")}
     prompt = count["input"] + (0 if usage.cached_in_input else count["cached"])
-    return Tokens(prompt, count["output"], count["cached"])
+    thinking = _int(pluck(document, usage.reasoning)) if usage.reasoning else 0
+    return Tokens(prompt, count["output"] + thinking, count["cached"])
 
 
 def reported_cost(chat: Chat, document: Any) -> float | None:

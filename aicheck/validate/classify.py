@@ -27,6 +27,8 @@ class Verdict:
     metadata: dict[str, Any] = field(default_factory=dict)
     models: tuple[str, ...] | None = None  # the model ids the answer lists, if it lists them
     transient: bool = False  # another attempt may answer differently (5xx, 529, timeouts)
+    codes: tuple[str, ...] = ()  # error codes and reasons the answer carried (incorrect_hostname, API_KEY_INVALID)
+    message: str = ""  # the provider's own message, unscrubbed (for follow-ups; never shown as is)
 
 
 def is_transient(http_status: int) -> bool:
@@ -42,12 +44,15 @@ def read_answer(
         verdict = _success(validation, headers, document)
     else:
         verdict = _failure(validation, http_status, headers, document)
+    codes = _codes(validation, document) if document is not _NOT_JSON else []
     return Verdict(
         verdict.status,
         scrub(verdict.detail, key, redacted),
         scrub_value(verdict.metadata, key, redacted),
         verdict.models,
         verdict.transient,
+        tuple(codes),
+        scrub(_message(validation, document), key, redacted) if document is not _NOT_JSON else "",
     )
 
 

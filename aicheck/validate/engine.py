@@ -14,6 +14,7 @@ import functools
 import random
 import ssl
 import time
+from fnmatch import fnmatchcase
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ import httpx
 from aicheck.aio import read_capped
 import aicheck
 from aicheck import catalog
-from aicheck.catalog import Provider, Rule, Validation
+from aicheck.catalog import FollowUp, Provider, Rule, Validation
 from aicheck.validate import classify
 from aicheck.validate.classify import Verdict
 from aicheck.validate.detect import Detection, Detector
@@ -40,6 +41,8 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 AUTH_HEADERS = {"bearer": "authorization", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
 
 Progress = Callable[[int, int], None]
+# Statuses that show a provider knows the key (what it answered about it is then the result).
+RECOGNISED = frozenset({"valid", "no_credit", "restricted", "rate_limited"})
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,13 @@ class Job:
     target: Target
     url: str
     chain_models: tuple[str, ...]
+    check: Validation | None = None  # the key's own check (admin keys); None: the provider's
+    kind: str = ""  # the key's kind when its check says ("admin")
+    overrides: Mapping[str, str] = field(default_factory=dict)  # AICHECK_<PROVIDER>_<NAME>_BASE_URL of follow-ups
 
     @property
     def validation(self) -> Validation:
-        return self.provider.validation
+        return self.check or self.provider.validation
 
 
 @dataclass
@@ -138,9 +144,19 @@ class _Planner:
         where = target(provider, self.config_providers, self.env)
         if where is None:
             return Check(provider.id, "unsupported", detail=_no_endpoint(provider))
-        url = str(httpx.URL(where.base_url + validation.path).copy_merge_params(validation.query))
+        check, kind = validation.for_key(item.key)
+        url = _url(where.base_url, check)
         models = tuple(str(link["model"]) for link in self.chain if link.get("provider") == provider.id and "model" in link)
-        return Job(item.key, redacted, provider, where, url, models)
+        overrides = {name: self.env[name] for name in _follow_up_variables(provider, check) if self.env.get(name)}
+        return Job(item.key, redacted, provider, where, url, models, check, kind, overrides)
+
+
+def _follow_up_variables(provider: Provider, validation: Validation) -> list[str]:
+    return [env_name(f"{provider.id}_{name}") for follow in validation.then for name in follow.base_urls]
+
+
+def _url(base_url: str, validation: Validation) -> str:
+    return str(httpx.URL(base_url + validation.path).copy_merge_params(validation.query))
 
 
 def _no_endpoint(provider: Provider) -> str:
@@ -205,21 +221,83 @@ async def _run_step(client: httpx.AsyncClient, step: Job | Check, limiter: async
     if isinstance(step, Check):
         return step
     try:
-        return await _check(client, step, limiter, settings)
+        outcome, attempts = await _attempts(client, step, limiter, settings)
+        check = _to_check(step, outcome, attempts)
+        follow = next((f for f in step.validation.then if _applies(f, step, outcome.verdict)), None)
+        return check if follow is None else await _follow_up(client, step, follow, check, outcome.verdict, limiter, settings)
     except Exception as exc:  # noqa: BLE001 - one key's surprise must not sink the others
         detail = scrub(f"internal error while checking: {type(exc).__name__}: {exc}", step.key, step.redacted)
         return Check(step.provider.id, "unknown", detail=detail, url=step.url)
 
 
-async def _check(client: httpx.AsyncClient, job: Job, limiter: asyncio.Semaphore, settings: Settings) -> Check:
+async def _attempts(
+    client: httpx.AsyncClient, job: Job, limiter: asyncio.Semaphore, settings: Settings
+) -> tuple[Outcome, int]:
     attempts = 0
     while True:
         attempts += 1
         async with limiter:
             outcome = await _attempt(client, job, settings)
         if not outcome.verdict.transient or attempts > settings.retries:
-            return _to_check(job, outcome, attempts)
+            return outcome, attempts
         await asyncio.sleep(backoff(attempts, settings))
+
+
+# --- follow-ups: a second zero-cost request when the first answer would mislead ----------------
+
+
+def _applies(follow: FollowUp, job: Job, verdict: Verdict) -> bool:
+    return (
+        verdict.status == follow.when
+        and job.key.startswith(follow.key_prefix)
+        and (not follow.code or any(fnmatchcase(code, follow.code) for code in verdict.codes))
+    )
+
+
+async def _follow_up(
+    client: httpx.AsyncClient, job: Job, follow: FollowUp, first: Check, verdict: Verdict,
+    limiter: asyncio.Semaphore, settings: Settings,
+) -> Check:
+    """Ask the follow-up's hosts in turn; the first answer that is not a redirect to another
+    region decides. Hosts are the catalog's (the provider's official ones) unless overridden
+    by AICHECK_<PROVIDER>_<NAME>_BASE_URL; when the provider's own URL is overridden, only
+    overridden follow-up hosts are asked, so a test or a gateway never reaches the real API."""
+    bases = _follow_up_bases(follow, job, verdict.message)
+    if not bases:
+        note = f"a {follow.name} check would tell more, but {job.provider.name}'s base URL is overridden"
+        return dataclasses.replace(first, detail="; ".join(part for part in (first.detail, note) if part))
+    for host, base in bases:
+        sub = dataclasses.replace(job, target=Target(base, f"{follow.name} follow-up"), url=_url(base, follow.validation), check=follow.validation)
+        outcome, attempts = await _attempts(client, sub, limiter, settings)
+        if set(outcome.verdict.codes) & set(follow.stop_on):
+            continue
+        return _merged(follow, first, _to_check(sub, outcome, attempts), host)
+    return first
+
+
+def _follow_up_bases(follow: FollowUp, job: Job, message: str) -> list[tuple[str, str]]:
+    from aicheck.validate.endpoints import _checked
+
+    overridden = job.target.source != "catalog"
+    bases: list[tuple[str, str]] = []
+    for name, url in follow.base_urls.items():
+        variable = env_name(f"{job.provider.id}_{name}")
+        value = job.overrides.get(variable, "").strip()
+        if value:
+            bases.append((urlsplit(url).hostname or name, _checked(value, variable)))
+        elif not overridden:
+            bases.append((urlsplit(url).hostname or name, url.rstrip("/")))
+    lowered = message.lower()
+    return sorted(bases, key=lambda pair: pair[0].lower() not in lowered)
+
+
+def _merged(follow: FollowUp, first: Check, second: Check, host: str) -> Check:
+    status = follow.statuses.get(second.status, second.status)
+    meaning = follow.details.get(second.status, "").format(host=host)
+    detail = "; ".join(part for part in (meaning, f"{host}: {second.detail or second.status}", f"first answer: {first.detail}") if part)
+    latency = (first.latency_ms or 0) + (second.latency_ms or 0)
+    metadata = {**first.metadata, **second.metadata, "checked_at": host}
+    return Check(first.provider, status, second.http_status, detail, metadata, latency, second.url, first.attempts + second.attempts)
 
 
 def backoff(attempt: int, settings: Settings) -> float:
@@ -295,6 +373,8 @@ def _to_check(job: Job, outcome: Outcome, attempts: int) -> Check:
     if verdict.transient and attempts > 1:
         detail += f" ({attempts} attempts)"
     metadata = dict(verdict.metadata)
+    if job.kind:
+        metadata["key_kind"] = job.kind
     if verdict.models is not None:
         metadata["models_available"] = len(verdict.models)
         if job.chain_models:
@@ -315,6 +395,10 @@ def conclude(one: Plan, checks: list[Check]) -> KeyResult:
     if len(checks) > 1:
         tried = ", ".join(f"{check.provider}: {check.status}" for check in checks)
         note = f"{note} ({tried})"
+        if chosen.status not in RECOGNISED:
+            # Several providers' formats fit and none knows the key: it is not "invalid" with any
+            # one of them in particular, so say which were asked.
+            chosen = Check(None, "unknown", detail="no provider whose format fits recognised the key")
     detail = "; ".join(dict.fromkeys(part for part in (chosen.detail, note) if part))
     check = dataclasses.replace(chosen, detail=scrub(detail, one.item.key, one.redacted))
     return KeyResult(

@@ -41,6 +41,15 @@ BASE_PATHS: dict[str, str] = {
     "azure-openai": "",
 }
 
+# Second hosts of follow-up checks (OpenAI's data-residency regions, another Google API): their
+# route, and whose answers they give to a key nobody scripted. Not in ``env()`` unless asked for,
+# as AICHECK_<PROVIDER>_<NAME>_BASE_URL.
+FOLLOW_UPS: dict[str, tuple[str, tuple[str, str], str]] = {
+    "openai-us": ("/v1", ("GET", "/v1/models"), "openai"),
+    "openai-eu": ("/v1", ("GET", "/v1/models"), "openai"),
+    "google": ("", ("GET", "/language/translate/v2/languages"), "gemini"),
+}
+
 # The documented zero-cost key check of each provider: method and path on the real host.
 KEY_ROUTES: dict[str, tuple[str, str]] = {
     "openai": ("GET", "/v1/models"),
@@ -77,7 +86,7 @@ CHAT_ROUTES: dict[str, tuple[str, str]] = {
 }
 
 # Where each provider expects the key; everything else is a bearer token.
-AUTH: dict[str, str] = {"anthropic": "x-api-key", "gemini": "x-goog-api-key", "azure-openai": "api-key"}
+AUTH: dict[str, str] = {"anthropic": "x-api-key", "gemini": "x-goog-api-key", "azure-openai": "api-key", "google": "x-goog-api-key"}
 
 
 @dataclass
@@ -158,7 +167,8 @@ class FakeProviders:
         self.stop()
 
     def base_url(self, provider: str) -> str:
-        return f"{self.url}/{provider}{BASE_PATHS.get(provider, '')}"
+        base = BASE_PATHS.get(provider, FOLLOW_UPS[provider][0] if provider in FOLLOW_UPS else "")
+        return f"{self.url}/{provider}{base}"
 
     def env(self, *providers: str) -> dict[str, str]:
         """``AICHECK_<PROVIDER>_BASE_URL`` for each provider (all known ones by default)."""
@@ -208,6 +218,10 @@ class FakeProviders:
 
 def default_reply(request: Request) -> Reply:
     """What the real provider says to a request nobody scripted."""
+    if request.provider in FOLLOW_UPS:
+        _, route, like = FOLLOW_UPS[request.provider]
+        if (request.method, request.path) == route:
+            return ANSWERS[like]["invalid"]
     route = KEY_ROUTES.get(request.provider)
     if route is None or (request.method, request.path) != route:
         return Reply(404, {"error": {"message": f"Unknown request URL: {request.method} {request.path}"}})
@@ -366,6 +380,19 @@ OPENROUTER_KEY = {
 }
 OVERLOADED = Reply(503, {"error": {"message": "The server is overloaded or not ready yet.", "type": "server_error", "code": None}})
 
+def openai_wrong_region(region: str) -> Reply:
+    """A data-residency project's key on the wrong host (agent-ecosystem/skill-validator#70)."""
+    message = f"Attempted to access resource with incorrect regional hostname. Please make your request to {region}.api.openai.com"
+    return openai_error(401, message, "invalid_request_error", "incorrect_hostname")
+
+
+OPENAI_ADMIN_KEYS = {
+    "object": "list", "has_more": False, "first_id": "key_abc", "last_id": "key_abc",
+    "data": [{"object": "organization.admin_api_key", "id": "key_abc", "name": "Main Admin Key", "redacted_value": "sk-admin...xyz",
+              "created_at": 1711471533, "owner": {"type": "user", "object": "organization.user", "id": "user_123", "name": "Ada", "role": "owner"}}],
+}
+ANTHROPIC_ORG = {"id": "12345678-1234-5678-1234-567812345678", "type": "organization", "name": "Acme Labs"}
+
 # provider -> answer name -> reply. The name before ':' is the key status aicheck must conclude.
 ANSWERS: dict[str, dict[str, Reply]] = {
     "openai": {
@@ -375,6 +402,8 @@ ANSWERS: dict[str, dict[str, Reply]] = {
         "no_credit:spend-limit": openai_error(429, "You have hit your monthly spend limit.", "insufficient_quota", "project_spend_limit_exceeded"),
         "rate_limited": openai_error(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded", {"retry-after": "20", "x-ratelimit-remaining-requests": "0"}),
         "restricted": openai_error(403, "Country, region, or territory not supported", "request_forbidden", "unsupported_country_region_territory"),
+        # A restricted key without the Models read scope (microsoft/PowerToys#32989 shows the body shape).
+        "restricted:missing-scope": openai_error(401, "You have insufficient permissions for this operation. Missing scopes: model.read. Check that you have the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using a restricted API key, that it has the necessary scopes.", "invalid_request_error", None),
         "unreachable": OVERLOADED,
     },
     "anthropic": {
@@ -389,6 +418,7 @@ ANSWERS: dict[str, dict[str, Reply]] = {
         "no_credit": anthropic_error(402, "billing_error", "Your account has a billing issue."),
         "no_credit:low-balance": anthropic_error(400, "invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."),
         "restricted": anthropic_error(403, "permission_error", "Your API key does not have permission to use the specified resource."),
+        "restricted:org-disabled": anthropic_error(400, "invalid_request_error", "This organization has been disabled."),
         "rate_limited": anthropic_error(429, "rate_limit_error", "Number of requests has exceeded your per-minute rate limit", {"retry-after": "15"}),
         "unreachable": anthropic_error(529, "overloaded_error", "Overloaded"),
         "unreachable:500": anthropic_error(500, "api_error", "Internal server error"),
@@ -405,6 +435,7 @@ ANSWERS: dict[str, dict[str, Reply]] = {
         "valid:unlimited": Reply(200, {"data": {**OPENROUTER_KEY, "limit": None, "limit_remaining": None, "is_free_tier": True}}),
         "no_credit": Reply(200, {"data": {**OPENROUTER_KEY, "limit_remaining": 0, "usage": 10}}),
         "no_credit:402": openrouter_error(402, "Insufficient credits. Add more using https://openrouter.ai/credits"),
+        "restricted:provisioning": Reply(200, {"data": {**OPENROUTER_KEY, "is_provisioning_key": True, "limit": None, "limit_remaining": None}}),
         "invalid": openrouter_error(401, "User not found."),
         "invalid:in-body": openrouter_error(401, "User not found.", http_status=200),
         "restricted": openrouter_error(403, "Your key has been disabled by its owner"),
@@ -453,7 +484,7 @@ ANSWERS: dict[str, dict[str, Reply]] = {
         "valid": Reply(200, model_list("accounts/fireworks/models/llama-v3p1-8b-instruct")),
         "invalid": Reply(401, {"error": {"object": "error", "type": "invalid_request_error", "message": "The API key you provided is invalid."}}),
         "no_credit": Reply(402, {"error": {"object": "error", "type": "invalid_request_error", "message": "Account is suspended, possibly due to reaching the monthly spending limit."}}),
-        "restricted": Reply(412, {"error": {"object": "error", "type": "invalid_request_error", "message": "Account suspended."}}),
+        "no_credit:412": Reply(412, {"error": {"object": "error", "type": "invalid_request_error", "message": "Account suspended: the spending limit has been reached."}}),
         "restricted:403": Reply(403, {"error": {"object": "error", "type": "invalid_request_error", "message": "Forbidden"}}),
         "rate_limited": Reply(429, {"error": {"object": "error", "type": "rate_limit_error", "message": "Request rate limit exceeded"}}),
         "unreachable": Reply(503, {"error": {"object": "error", "type": "internal_server_error", "message": "Service unavailable"}}),
