@@ -15,6 +15,14 @@ def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
 
 
+@pytest.fixture(autouse=True)
+def _no_user_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A model map the user fetched (``aicheck catalog update``) must not change what tests see."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    monkeypatch.delenv("AICHECK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("AICHECK_CATALOG_URL", raising=False)
+
+
 import secrets
 import string
 import subprocess

@@ -25,8 +25,11 @@ __all__ = ["Answer", "ChainResult", "ChatRequest", "Link", "Step", "build", "pri
 
 
 def prices(config_providers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Price]]:
-    """The shipped prices with ``[providers.<id>] prices`` over them."""
-    table = {provider: dict(models) for provider, models in catalog.prices().items()}
+    """The newest prices aicheck has (``aicheck catalog update``'s copy, else the shipped ones)
+    with ``[providers.<id>] prices`` over them."""
+    from aicheck.catalog.models import facts
+
+    table = {provider: dict(models) for provider, models in facts().prices.items()}
     for provider, entry in config_providers.items():
         for model, price in entry.get("prices", {}).items():
             table.setdefault(provider, {})[model] = Price(price["input"], price["output"], price.get("cached_input"))
