@@ -119,3 +119,37 @@ def lifecycle(provider: str, model: str, today: dt.date | None = None, data: Mod
         if (date - today).days <= SOON_DAYS:
             return Lifecycle("deprecated", price.deprecation_date, price.replacement)
     return Lifecycle("current", price.deprecation_date, price.replacement)
+
+
+def chain_warnings(
+    chain: list[tuple[str, str]], live: dict[str, dict[str, bool]] | None = None, today: dt.date | None = None,
+) -> list[str]:
+    """Warnings for chain models (provider, model): deprecated or retired by the model data, or
+    missing from the provider's live model list (``live``: provider -> model -> listed, as
+    ``keys validate`` found it), each with the replacement the data suggests."""
+    data = facts()
+    warnings: list[str] = []
+    for provider, model in dict.fromkeys(chain):
+        standing = lifecycle(provider, model, today, data)
+        if standing.state in ("deprecated", "retired"):
+            warnings.append(standing.message(provider, model))
+        if (live or {}).get(provider, {}).get(model) is False:
+            instead = standing.replacement or _default(provider)
+            hint = f"; the data suggests {provider}/{instead}" if instead and instead != model else ""
+            warnings.append(f"{provider}/{model} is not in {provider}'s live model list for this key{hint}")
+    return warnings
+
+
+def _default(provider: str) -> str | None:
+    entry = catalog.load().provider(provider)
+    return entry.default_model if entry else None
+
+
+def live_models(keys_document: dict[str, Any] | None) -> dict[str, dict[str, bool]]:
+    """provider -> chain model -> listed, from ``keys validate``'s JSON (metadata.chain_models)."""
+    live: dict[str, dict[str, bool]] = {}
+    for result in (keys_document or {}).get("results", []):
+        listed = (result.get("metadata") or {}).get("chain_models")
+        if isinstance(listed, dict) and result.get("provider"):
+            live.setdefault(str(result["provider"]), {}).update({str(k): bool(v) for k, v in listed.items()})
+    return live

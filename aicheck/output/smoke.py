@@ -131,6 +131,8 @@ def _text(report: SmokeReport, *, color: bool, verbose: bool, width: int | None)
     console.print()
     console.print(_provider_table(report))
     console.print(Text(summary_line(report), style="bold red" if report.failed else "bold green"))
+    for warning in report.warnings:
+        console.print(Text(f"warning: {common.printable(warning)}", style="yellow"))
     output: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in output.split("\n"))
 
@@ -222,6 +224,8 @@ def _github(report: SmokeReport, **_: Any) -> str:
         title = escape_property(f"aicheck smoke: {result.name}: {what}")
         message = common.printable(f"{path(result)}: {details(result)}")
         lines.append(f"::{command} title={title}::{escape_data(message)}")
+    for warning in report.warnings:
+        lines.append(f"::warning title={escape_property('aicheck smoke: chain model')}::{escape_data(common.printable(warning))}")
     lines.append(common.printable(summary_line(report)))
     return "\n".join(lines) + "\n"
 
@@ -244,4 +248,6 @@ def _markdown(report: SmokeReport, **_: Any) -> str:
         cells = [str(stats.position), escape(stats.provider), code(stats.model), str(len(stats.calls)), success(stats), p50, p95,
                  escape(errors(stats)), breaker(stats), escape(headroom(stats))]
         lines.append("| " + " | ".join(cells) + " |")
+    if report.warnings:
+        lines += [""] + [f"> ⚠️ {escape(common.printable(warning))}" for warning in report.warnings]
     return "\n".join(lines) + "\n"

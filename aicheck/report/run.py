@@ -241,6 +241,7 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
         budget = slo.budget(cfg.section("budget"), smoke, spent, bool(chain))
         headroom = slo.headroom(keys, smoke)
         fallback = slo.fallback(chain, smoke, history.smoke_runs(state) if state else [])
+        notes += _model_warnings(cfg, keys)
         report = Report(
             parts, score(parts, slos, budget, headroom, fallback), slos, budget, headroom, fallback, slo.latency(smoke),
             generated_at=utc_iso(started), root=str(request.root.resolve()), fail_under=request.fail_under, notes=notes,
@@ -253,6 +254,14 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
     finally:
         if state is not None:
             state.close()
+
+
+def _model_warnings(cfg: config_mod.Config, keys: Part) -> list[str]:
+    """Chain models that are deprecated, retired or not in the provider's live model list."""
+    from aicheck.catalog.models import chain_warnings, live_models
+
+    chain = [(str(entry.get("provider")), str(entry.get("model"))) for entry in cfg.data.get("chain", []) if entry.get("model")]
+    return chain_warnings(chain, live_models(keys.document if keys.ran else None))
 
 
 def _open_state(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, str], notes: list[str]) -> State | None:

@@ -110,6 +110,7 @@ class SmokeReport:
     drills: list[str] = field(default_factory=list)
     run_id: int | None = None
     state_path: str | None = None
+    warnings: list[str] = field(default_factory=list)  # chain models deprecated or retired
 
     @property
     def failed(self) -> bool:
@@ -131,6 +132,7 @@ class SmokeReport:
             "cost_usd": round(sum(costs), 8), "cost_per_request_usd": round(sum(costs) / len(costs), 8) if costs else None,
             "requests": sum(r.chain.attempts for r in results),
             "budget": self.budget, "drills": self.drills, "duration_s": round(self.duration_s, 3), "run_id": self.run_id,
+            "warnings": list(self.warnings),
             "providers": [stats.to_dict() for stats in self.providers],
         }
 

@@ -69,11 +69,17 @@ async def _run(config: Config, links: list[Link], prompts: list[Prompt], options
     async with chain:
         results = await _prompts(chain, prompts, concurrency, options.progress)
     report = SmokeReport(results, _providers(links, results, chain), time.time() - started, chain.budget.summary(),
-                         list(options.drills), run_id, str(state.path))
+                         list(options.drills), run_id, str(state.path), _model_warnings(links))
     if run_id is not None:
         state.finish_run(run_id, finished_at=time.time(), duration_s=report.duration_s, failed=report.failed,
                          summary=report.summary(), results=[r.to_dict() for r in results])
     return report
+
+
+def _model_warnings(links: list[Link]) -> list[str]:
+    from aicheck.catalog.models import chain_warnings
+
+    return chain_warnings([(link.provider.id, link.model) for link in links])
 
 
 async def _prompts(chain: Chain, prompts: list[Prompt], concurrency: int, progress: Progress | None) -> list[PromptResult]:
