@@ -484,7 +484,8 @@ ANSWERS: dict[str, dict[str, Reply]] = {
         "valid": Reply(200, model_list("accounts/fireworks/models/llama-v3p1-8b-instruct")),
         "invalid": Reply(401, {"error": {"object": "error", "type": "invalid_request_error", "message": "The API key you provided is invalid."}}),
         "no_credit": Reply(402, {"error": {"object": "error", "type": "invalid_request_error", "message": "Account is suspended, possibly due to reaching the monthly spending limit."}}),
-        "no_credit:412": Reply(412, {"error": {"object": "error", "type": "invalid_request_error", "message": "Account suspended: the spending limit has been reached."}}),
+        # pollinations/pollinations#12136 quotes this body from api.fireworks.ai.
+        "no_credit:412": Reply(412, {"error": {"message": "Account acme is suspended, possibly due to reaching the monthly spending limit or failure to pay past invoices. Please go to https://fireworks.ai/account/billing for more information.", "param": None, "code": "PRECONDITION_FAILED", "type": "error"}}),
         "restricted:403": Reply(403, {"error": {"object": "error", "type": "invalid_request_error", "message": "Forbidden"}}),
         "rate_limited": Reply(429, {"error": {"object": "error", "type": "rate_limit_error", "message": "Request rate limit exceeded"}}),
         "unreachable": Reply(503, {"error": {"object": "error", "type": "internal_server_error", "message": "Service unavailable"}}),
