@@ -187,7 +187,7 @@ def _provider(entry: dict[str, Any]) -> Provider:
     entry = dict(entry)
     rules = tuple(_rule(r, entry["id"]) for r in entry.pop("keys", []))
     base = {k: entry.pop(k) for k in ("id", "name") }
-    optional = {k: entry.pop(k) for k in ("api_style", "base_url", "docs", "default_model", "source", "checked") if k in entry}
+    optional: dict[str, Any] = {k: entry.pop(k) for k in ("api_style", "base_url", "docs", "default_model", "source", "checked") if k in entry}
     optional["hosts"] = tuple(entry.pop("hosts", ()))
     env_vars = tuple(entry.pop("env_vars", ()))
     validation = validation_from(entry.get("validate", {}), base["id"])

@@ -87,7 +87,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 def _overlay(shipped: Price | None, row: Any) -> Price:
     row = row if isinstance(row, dict) else {}
-    numbers = {k: float(row[k]) for k in ("input", "output", "cached_input") if isinstance(row.get(k), (int, float))}
+    numbers: dict[str, Any] = {k: float(row[k]) for k in ("input", "output", "cached_input") if isinstance(row.get(k), (int, float))}
     date = row.get("deprecation_date") if isinstance(row.get("deprecation_date"), str) else None
     if shipped is None:
         return Price(numbers.get("input", 0.0), numbers.get("output", 0.0), numbers.get("cached_input"),
