@@ -7,9 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from aicheck.config import Config
+    from aicheck.validate import KeyReport
+    from aicheck.validate.engine import Settings
 
 from aicheck.cli.common import (
     Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
@@ -48,6 +53,8 @@ def validate(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")] = 8,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")] = 10.0,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries after a timeout, a connection error, a 5xx or a 529.")] = 2,
+    probe: Annotated[bool, typer.Option("--probe", help="Also send each working key one billed completion of one output token on its provider's cheapest model (finds empty balances and model restrictions); the cost is stated first.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --probe: spend without asking.")] = False,
     config: ConfigOpt = None,
     format: FormatOpt = Format.text,
     output: OutputOpt = None,
@@ -71,9 +78,31 @@ def validate(
     settings = Settings(concurrency=concurrency, timeout=timeout, retries=retries)
     with _progress(common, len(found.keys)) as advance:
         report = run_validation(found.keys, cfg, env={**found.variables, **os.environ}, settings=settings, progress=advance)
+    if probe:
+        report = _probe(report, cfg, {**found.variables, **os.environ}, settings, yes or False, stdin is not None)
     if not (quiet and not report.failed):
         emit(common, render_keys(report, common.format, color=common.color, verbose=verbose))
     return exit_code(common, report.failed)
+
+
+def _probe(report: KeyReport, cfg: Config, env: dict[str, str], settings: Settings, yes: bool, piped: bool) -> KeyReport:
+    """State the cost, ask (or take --yes), then probe; declining sends nothing more."""
+    from aicheck.errors import AicheckError
+    from aicheck.validate import plan_probes, run_probes
+    from aicheck.validate.probe import statement
+
+    probes = plan_probes(report, cfg)
+    if not probes:
+        print("--probe: no working key of a provider with a priced chat model; nothing sent.", file=sys.stderr)
+        return report
+    print(statement(probes), file=sys.stderr)
+    if not yes:
+        if piped or not sys.stdin.isatty():
+            raise AicheckError("--probe spends money: add --yes to confirm (no completion was sent)")
+        if not typer.confirm("Send them?", default=False, err=True):
+            print("--probe: not sent.", file=sys.stderr)
+            return report
+    return run_probes(report, probes, cfg, env=env, settings=settings)
 
 
 @contextmanager

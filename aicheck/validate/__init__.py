@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from aicheck.validate.engine import Progress, Settings
     from aicheck.validate.sources import Collected
 
-__all__ = ["FAILING", "Check", "KeyInput", "KeyReport", "KeyResult", "collect_keys", "run_validation", "validate_keys"]
+__all__ = [
+    "FAILING", "Check", "KeyInput", "KeyReport", "KeyResult", "collect_keys", "plan_probes", "run_probes", "run_validation",
+    "validate_keys",
+]
 
 
 def validate_keys(
@@ -53,6 +56,28 @@ def run_validation(
     plans = engine.plan(items, providers, chain, os.environ if env is None else env)
     coroutine = engine.run(plans, settings or engine.Settings(), progress)
     return run_sync(coroutine)
+
+
+def plan_probes(report: KeyReport, config: Config | None = None) -> list[Any]:
+    """``--probe``: the one-token completions that would be sent, with their worst-case cost."""
+    from aicheck.validate import probe
+    from aicheck.validate.endpoints import known_providers
+
+    providers = known_providers(config.section("providers") if config else {}, config.data.get("chain", []) if config else [])
+    return probe.plan(report, providers)
+
+
+def run_probes(
+    report: KeyReport, probes: list[Any], config: Config | None = None, *, env: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+) -> KeyReport:
+    """The report with each probed key's result replaced by what its completion showed."""
+    from aicheck.validate import engine
+
+    providers: Mapping[str, Mapping[str, Any]] = config.section("providers") if config else {}
+    probed = run_sync(engine.run_probes(probes, providers, os.environ if env is None else env, settings or engine.Settings()))
+    by_key = {result.key: result for result in probed}
+    return dataclasses.replace(report, results=[by_key.get(result.key, result) for result in report.results])
 
 
 def collect_keys(

@@ -66,6 +66,7 @@ class Job:
     check: Validation | None = None  # the key's own check (admin keys); None: the provider's
     kind: str = ""  # the key's kind when its check says ("admin")
     overrides: Mapping[str, str] = field(default_factory=dict)  # AICHECK_<PROVIDER>_<NAME>_BASE_URL of follow-ups
+    body: bytes | None = field(default=None, repr=False)  # only --probe's completion has one
 
     @property
     def validation(self) -> Validation:
@@ -340,7 +341,7 @@ def _redirect_away(job: Job, status: int, following: str) -> Verdict:
 
 
 async def _send(client: httpx.AsyncClient, job: Job, url: str) -> tuple[int, dict[str, str], bytes]:
-    request = client.build_request(job.validation.method, url, headers=_headers(job.validation, job.key))
+    request = client.build_request(job.validation.method, url, headers=_headers(job.validation, job.key), content=job.body)
     response = await client.send(request, stream=True)
     try:
         body = await read_capped(response, MAX_BODY)
@@ -404,6 +405,32 @@ def conclude(one: Plan, checks: list[Check]) -> KeyResult:
     return KeyResult(
         one.item.key, one.redacted, check, one.item.source, one.item.name, one.detection.by, checks
     )
+
+
+# --- --probe: one billed completion per working key (aicheck.validate.probe) ------------------
+
+
+async def run_probes(
+    probes: Sequence[Any], config_providers: Mapping[str, Mapping[str, Any]], env: Mapping[str, str], settings: Settings,
+) -> list[KeyResult]:
+    """Each probe once (never retried: a retry could bill twice), to the base URL its key check used."""
+    from aicheck.validate import probe as probe_mod
+
+    limiter = asyncio.Semaphore(max(1, settings.concurrency))
+    once = dataclasses.replace(settings, retries=0)
+    async with _client(settings) as client:
+
+        async def one(item: probe_mod.Probe) -> KeyResult:
+            where = target(item.provider, config_providers, env)
+            if where is None:
+                return item.result
+            validation, body = probe_mod.request(item)
+            result = item.result
+            job = Job(result.key, result.key_redacted, item.provider, where, _url(where.base_url, validation), (), validation, body=body)
+            outcome, attempts = await _attempts(client, job, limiter, once)
+            return probe_mod.merged(result, _to_check(job, outcome, attempts), item.model)
+
+        return list(await asyncio.gather(*(one(item) for item in probes)))
 
 
 # --- the entry points ------------------------------------------------------------------------
