@@ -77,6 +77,9 @@ def test_update_stores_the_map_and_every_command_uses_it(server: MapServer, tmp_
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     cached_facts.cache_clear()
     assert facts().cached == stored and facts().prices["deepseek"]["deepseek-chat"].deprecation_date == "2026-07-24"
+    assert lifecycle("groq", "openai/gpt-oss-20b").state == "current"
+    assert "deepseek-v4-pro" not in data["deepseek"]  # not in the recorded copy: as if the map dropped it
+    assert lifecycle("deepseek", "deepseek-v4-pro").state == "retired"
 
 
 @pytest.mark.parametrize(("body", "says"), [

@@ -1,8 +1,9 @@
 """What aicheck knows about models: prices and deprecation dates, from the newest data it has.
 
 The shipped ``prices.toml`` is the base. When ``aicheck catalog update`` has stored LiteLLM's map
-in the user cache (``aicheck.catalog.update``), its prices, context windows and deprecation dates
-win for the models it lists; the shipped ``replacement`` suggestions stay. ``facts()`` says
+in the user cache (``aicheck.catalog.update``), its prices and deprecation dates win for the
+models it lists, and a shipped model of a provider the map covers but no longer lists counts as
+retired; the shipped ``replacement`` suggestions stay. ``facts()`` says
 which data is in use (``source``, ``date``), for ``aicheck keys providers`` and the report.
 """
 
@@ -66,6 +67,8 @@ def _facts(path: Path) -> ModelFacts:
     merged = {provider: dict(models) for provider, models in shipped.items()}
     for provider, models in document["providers"].items():
         table = merged.setdefault(provider, {})
+        for model in set(table) - set(models):  # the map covers this provider, but no longer this model
+            table[model] = dataclasses.replace(table[model], listed=False)
         for model, row in models.items():
             table[model] = _overlay(table.get(model), row)
     date = str(document.get("fetched", ""))[:10]
