@@ -53,7 +53,7 @@ def scan(
         result, rules = run_scan(request)
     if not (quiet and not result.findings):
         emit(common, render_scan(result, common.format, rules=rules, show_secrets=show_secrets, color=common.color, verbose=verbose))
-    return exit_code(common, bool(result.findings))
+    return exit_code(common, any(f.severity != "info" for f in result.findings))  # info: aicheck.severity
 
 
 @contextmanager

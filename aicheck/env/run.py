@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aicheck import catalog, config, git
+from aicheck import catalog, config, git, severity
 from aicheck.env import checks, drift, dotenvx, files, frameworks, production, syntax, tracking
 from aicheck.env.classify import Classifier
 from aicheck.env.context import Context, Settings
@@ -56,6 +56,7 @@ def run_env(request: EnvRequest) -> EnvResult:
     active = _prepare(loaded, paths, chosen, ctx, result)
     found = loaded.findings + list(_all_checks(loaded, active, ctx))
     result.findings = _filtered(found, loaded.envs, ctx, result)
+    severity.adjust_env(result.findings)
     result.files = [files.display(path, root) for path in paths]
     result.example = loaded.example.name if loaded.example else None
     result.checks = _ran(ctx, loaded)

@@ -192,7 +192,7 @@ def _github(result: EnvResult, **_: Any) -> str:
 
 # --- markdown -----------------------------------------------------------------------------------
 
-_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵"}
+_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
 MAX_ROWS = 1000
 
 
