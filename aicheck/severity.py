@@ -187,6 +187,14 @@ def _test_name(cert: object) -> str | None:
 _ENV_FIXTURE_CHECKS = frozenset({"env.placeholder", "env.key-format", "env.weak-secret", "env.missing-key", "env.empty-required"})
 
 
+def adjust_nested(findings: Iterable[EnvFinding]) -> None:
+    """An app below the checked folder that nobody configured here (a monorepo's example apps in a
+    checkout) is listed, not counted: env check in its own folder reports it at full severity."""
+    for item in findings:
+        if item.check == "env.not-configured":
+            item.severity = INFO
+
+
 def adjust_env(findings: Iterable[EnvFinding]) -> None:
     """Placeholders and stand-in values in a test .env (``.env.test``, tests/.env) are ``info``."""
     for item in findings:

@@ -189,7 +189,7 @@ def _generic(item: dict[str, Any]) -> bool:
 def _env_command(items: Sequence[dict[str, Any]]) -> str:
     """env check of the app folder the findings are in (a monorepo's apps are checked on their own)."""
     app = items[0].get("app")
-    return f"aicheck env check --root {app}" if isinstance(app, str) and app not in ("", ".") else "aicheck env check"
+    return f"cd {app} && aicheck env check" if isinstance(app, str) and app not in ("", ".") else "aicheck env check"
 
 
 def failing_keys(part: Part | None) -> list[Deduction]:
