@@ -40,8 +40,9 @@ TEST_DIRS = frozenset({
 # test_x.py, x_test.go, x.test.ts, x.spec.js, conftest.py, and .env.test / .env.testing
 _TEST_FILE = re.compile(r"(?:^test_.+\.py$|_test\.(?:py|go)$|\.(?:test|spec)\.[^/]+$|^conftest\.py$|^\.env\.test(?:ing)?(?:\.local)?$)")
 # The random part of a value that says it is not a key: fake-…, test_…, dummy…
-_FAKE_HEAD = re.compile(r"^[-_]?(?:fake|test|dummy|mock|example|sample|placeholder|invalid|bogus|foo|bar)(?:[-_.]|$)", re.IGNORECASE)
-_FAKE_WORDS = ("fake", "dummy", "placeholder", "example", "xxxx", "notreal", "not-real", "not_a_real", "mock-key", "mockkey")
+# (a word inside a random key is likely enough, about 1e-4, that short ones must stand alone)
+_FAKE_WORD = re.compile(r"(?:^|[-_.])(?:fake|test|dummy|mock|example|sample|placeholder|invalid|bogus|foo|bar)(?:[-_.]|$)", re.IGNORECASE)
+_FAKE_WORDS = ("dummy", "placeholder", "example", "xxxxx", "notreal", "not-real", "not_a_real")
 _RUN = 6  # this many ascending (abcdef, 123456) or equal characters in a row: typed, not random
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".cert")
 _CERT_LIMIT = 256_000
@@ -66,7 +67,7 @@ def is_obviously_fake(value: str, prefix: str = "") -> bool:
     """A value typed by a person to stand in for a key: fake-…, test-…, sk-abcdef123456…, aaaaaa…"""
     body = value[len(prefix):] if prefix and value.startswith(prefix) else value
     lowered = body.lower()
-    if not body or _FAKE_HEAD.search(body) or any(word in lowered for word in _FAKE_WORDS):
+    if not body or _FAKE_WORD.search(body) or any(word in lowered for word in _FAKE_WORDS):
         return True
     if len(set(lowered)) <= max(3, len(lowered) // 8):
         return True
