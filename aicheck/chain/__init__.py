@@ -39,7 +39,7 @@ def build(
     env: Mapping[str, str],
     *,
     state: State | None = None,
-    drills: Collection[str] = (),
+    drills: Collection[int] = (),  # indexes of the links that fail on purpose
     use_cache: bool = True,
     run_id: int | None = None,
 ) -> Chain:

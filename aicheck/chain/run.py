@@ -84,7 +84,7 @@ class Chain:
         def stop(outcome: str, kind: str, detail: str) -> tuple[Step, None]:
             return Step(link.name, link.model, outcome, kind, detail), None
 
-        if link.name in self.drills:
+        if link.index in self.drills:
             return stop(FAILED, "drill", "--drill: failed on purpose, no request sent")
         key = (self.env.get(link.key_env) or "").strip()
         if not key:

@@ -18,7 +18,7 @@ from aicheck.cli.common import (
 @guarded
 def smoke(
     prompt: Annotated[Optional[list[str]], typer.Option("--prompt", "-p", help="Run only the [[smoke]] prompt of this name (repeatable).", metavar="NAME")] = None,
-    drill: Annotated[Optional[list[str]], typer.Option("--drill", help="Make this provider fail without a request, to prove the next one takes over (repeatable).", metavar="PROVIDER")] = None,
+    drill: Annotated[Optional[list[str]], typer.Option("--drill", help="Make this chain entry fail without a request, to prove the next one takes over: its name, provider/model, or a provider id for all of its entries (repeatable).", metavar="ENTRY")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache: every prompt is sent.")] = False,
     config: ConfigOpt = None,
     format: FormatOpt = Format.text,

@@ -234,7 +234,7 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
     state = _open_state(request, cfg, environ, notes)
     try:
         by_name = {part.name: part for part in parts}
-        chain = [str(entry["provider"]) for entry in cfg.data.get("chain", [])]
+        chain = [str(entry.get("name") or f"{entry['provider']}/{entry['model']}") for entry in cfg.data.get("chain", [])]
         smoke, keys = by_name["smoke"], by_name["keys"]
         slos = slo.slos(cfg.section("slo"), smoke)
         spent = state.spent_on(utc_day()) if state else None
