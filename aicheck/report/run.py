@@ -45,6 +45,7 @@ class ReportRequest:
     fail_under: int | None = None
     environ: Mapping[str, str] | None = None  # default: the process environment
     record: bool = True  # store the run in the state file's history
+    use_cache: bool = True  # smoke may answer from the response cache (--no-cache: every prompt is sent)
     progress: Progress | None = None  # told the name of each part as it starts
 
 
@@ -218,7 +219,8 @@ def _run_smoke(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[
     from aicheck.output.smoke import render_smoke
     from aicheck.smoke import SmokeOptions, run_smoke
 
-    report = run_smoke(cfg, SmokeOptions(env=environ, state_root=_state_root(request, cfg)))
+    options = SmokeOptions(env=environ, state_root=_state_root(request, cfg), use_cache=request.use_cache, root=request.root)
+    report = run_smoke(cfg, options)
     document: dict[str, Any] = json.loads(render_smoke(report, "json"))
     return document
 
@@ -246,6 +248,7 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
             generated_at=utc_iso(started), root=str(request.root.resolve()), fail_under=request.fail_under, notes=notes,
         )
         if state is not None:
+            report.notes += breaker_notes(state.breakers())
             if request.record:
                 report.run_id = history.record(state, report, started)
             report.trends = history.trends(state)
@@ -253,6 +256,17 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
     finally:
         if state is not None:
             state.close()
+
+
+def breaker_notes(breakers: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Open breakers in the state file: a later smoke skips their entries without a request."""
+    from aicheck.resilience.breaker import opened
+
+    return [
+        f"Circuit breaker {name} is open {opened(dict(saved))}: smoke skips it until its cooldown ends "
+        f"(aicheck smoke --reset clears it)."
+        for name, saved in sorted(breakers.items()) if saved.get("state") == "open"
+    ]
 
 
 def _open_state(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, str], notes: list[str]) -> State | None:

@@ -110,6 +110,7 @@ class SmokeReport:
     drills: list[str] = field(default_factory=list)
     run_id: int | None = None
     state_path: str | None = None
+    key_sources: dict[str, str] = field(default_factory=dict)  # key_env -> "environment", ".env.local", "not set"
 
     @property
     def failed(self) -> bool:
@@ -132,6 +133,7 @@ class SmokeReport:
             "requests": sum(r.chain.attempts for r in results),
             "budget": self.budget, "drills": self.drills, "duration_s": round(self.duration_s, 3), "run_id": self.run_id,
             "providers": [stats.to_dict() for stats in self.providers],
+            "key_sources": self.key_sources,
         }
 
 

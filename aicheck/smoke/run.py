@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from aicheck import chain as chain_mod
 from aicheck.aio import run_sync
+from aicheck.env import keys
 from aicheck.errors import AicheckError
 from aicheck.smoke import expect
 from aicheck.smoke.prompts import Prompt, prompts_from
@@ -38,20 +39,29 @@ class SmokeOptions:
     env: Mapping[str, str] | None = None  # default: the process environment
     state_root: Path | None = None  # default: the project root of the config
     record: bool = True  # write the run history
+    reset: bool = False  # clear the breakers and the cache first
+    root: Path | None = None  # where the app's .env files are (default: the project root)
 
 
 def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeReport:
     options = options or SmokeOptions()
-    env = os.environ if options.env is None else options.env
-    links = chain_mod.resolve(config.data, config.path, env)
+    environ = os.environ if options.env is None else options.env
+    links = chain_mod.resolve(config.data, config.path, environ)
     if not links:
         where = f"{config.path}: no [[chain]] entries" if config.path else "no config file (aicheck.toml, or [tool.aicheck] in pyproject.toml)"
         raise AicheckError(f"{where}: add a [[chain]] entry per provider, in fallback order (provider, model, key_env)")
     prompts = prompts_from(config.data, config.path, options.prompts)
     drilled = drill_links(options.drills, links)
     root = options.state_root or project_root(Path.cwd(), config.path)
-    with State.open(root, env) as state:
-        return run_sync(_run(config, links, prompts, options, env, state, drilled))
+    found = keys.find(options.root or root, config.section("env").get("files", []), environ, [link.key_env for link in links])
+    env = keys.with_keys(environ, found)
+    with State.open(root, environ) as state:
+        if options.reset:
+            state.breakers_clear()
+            state.cache_clear()
+        report = run_sync(_run(config, links, prompts, options, env, state, drilled))
+    report.key_sources = {link.key_env: found.source(link.key_env) or "not set" for link in links}
+    return report
 
 
 def drill_links(drills: Sequence[str], links: list[Link]) -> frozenset[int]:
