@@ -41,7 +41,7 @@ def providers(
 @app.command("validate")
 @guarded
 def validate(
-    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys to check; '-' reads keys from stdin, one a line.", show_default=False)] = None,
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys to check; '-' reads keys from stdin, one a line (none given: the app's keys, from the environment, then the .env files env check finds).", show_default=False)] = None,
     provider: Annotated[Optional[str], typer.Option("--provider", "-p", help="Check every key against this provider (default: detected from the key format or variable name).")] = None,
     env_file: Annotated[Optional[list[Path]], typer.Option("--env-file", help="Read keys from this .env file (repeatable).", dir_okay=False)] = None,
     from_env: Annotated[bool, typer.Option("--from-env", help="Read keys from the environment (provider variables such as OPENAI_API_KEY).")] = False,
@@ -67,7 +67,7 @@ def validate(
     require_format(common.format, FORMATS, "keys validate")  # said before any key is sent
     cfg = config_mod.load(Path.cwd(), config)
     stdin = sys.stdin.buffer if "-" in (keys or []) else None
-    found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider)
+    found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider, app_root=Path.cwd())
     settings = Settings(concurrency=concurrency, timeout=timeout, retries=retries)
     with _progress(common, len(found.keys)) as advance:
         report = run_validation(found.keys, cfg, env={**found.variables, **os.environ}, settings=settings, progress=advance)

@@ -174,14 +174,13 @@ def _keys(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, 
 
 
 def _validate(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, str]) -> tuple[KeyReport, dict[str, Any]] | Part:
-    from aicheck.env import files
+    from aicheck.env import files, keys
     from aicheck.output.keys import render_keys
     from aicheck.validate import collect_keys, run_validation
 
-    paths, _ = files.select(request.root, [], cfg.section("env").get("files", []))
-    env_files = [path for path in paths if path.is_file()]
+    env_files = keys.env_files(request.root, cfg.section("env").get("files", []))
     try:
-        found = collect_keys([], cfg, env_files=env_files, from_env=True, environ=environ)
+        found = collect_keys([], cfg, environ=environ, app_root=request.root)
     except AicheckError as exc:
         if not str(exc).startswith("no keys found"):  # collect_keys' word for "nothing to check"
             raise
