@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from aicheck.cli.common import (
-    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    Common, ConfigOpt, ExitZeroOpt, ListFormat, ListFormatOpt, LiveFormat, LiveFormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
 
@@ -22,19 +22,27 @@ app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_arg
 @app.command("providers")
 @guarded
 def providers(
-    format: FormatOpt = Format.text,
+    config: ConfigOpt = None,
+    format: ListFormatOpt = ListFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     no_color: NoColorOpt = False,
     exit_zero: ExitZeroOpt = False,
 ) -> int:
-    """List providers, their key formats and env var names (from the catalog)."""
-    from aicheck import catalog
-    from aicheck.output.providers import render_providers
+    """List providers, their key formats and env var names (from the catalog, with the config's [providers.<id>])."""
+    import dataclasses
 
-    common = Common(None, format.value, output, quiet, verbose, no_color, exit_zero)
-    emit(common, render_providers(catalog.load(), common.format, color=common.color))
+    from aicheck import catalog
+    from aicheck import config as config_mod
+    from aicheck.output.providers import render_providers
+    from aicheck.validate.endpoints import known_providers
+
+    common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
+    cfg = config_mod.load(Path.cwd(), config)
+    listed = known_providers(cfg.section("providers"), cfg.data.get("chain", []))
+    shown = dataclasses.replace(catalog.load(), providers=tuple(listed.values()))
+    emit(common, render_providers(shown, common.format, color=common.color))
     return 0
 
 
@@ -49,7 +57,7 @@ def validate(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")] = 10.0,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries after a timeout, a connection error, a 5xx or a 529.")] = 2,
     config: ConfigOpt = None,
-    format: FormatOpt = Format.text,
+    format: LiveFormatOpt = LiveFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,

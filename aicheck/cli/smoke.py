@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from aicheck.cli.common import (
-    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    Common, ConfigOpt, ExitZeroOpt, LiveFormat, LiveFormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
 
@@ -22,7 +22,7 @@ def smoke(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache: every prompt is sent.")] = False,
     reset: Annotated[bool, typer.Option("--reset", help="Clear the circuit breakers and the response cache first (after an outage is over).")] = False,
     config: ConfigOpt = None,
-    format: FormatOpt = Format.text,
+    format: LiveFormatOpt = LiveFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
