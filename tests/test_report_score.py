@@ -218,3 +218,28 @@ def test_docs_state_the_same_points() -> None:
         row = re.search(rf"^\| {severity} \|(.*)$", text, re.MULTILINE)
         assert row, severity
         assert f"-{formula.SCAN_POINTS[severity]}" in row.group(1) and f"-{formula.ENV_POINTS[severity]}" in row.group(1)
+
+
+def test_info_findings_cost_nothing() -> None:
+    public = finding("info", note="public key: …", rule="posthog-project-key")
+    placeholder = {"id": "env.placeholder", "title": "Placeholder value", "severity": "info", "file": ".env.test", "line": 1}
+    env_part = Part("env", RAN, document=envelope("env check", "findings", [placeholder], {"findings": 1}))
+    result = score([scan(public, finding("info")), env_part])
+    assert result.value == 100 and result.deductions == ()
+
+
+def test_deductions_are_grouped_by_cause_each_with_its_command() -> None:
+    generic = {"rule": "generic-api-key", "rule_name": "Generic secret assignment", "provider": None, "severity": "medium", "file": "a.py", "line": 2}
+    result = score([scan(finding("high"), finding("medium", file="b.py"), generic, {**generic, "line": 9})])
+    reasons = {d.reason: d.command for d in result.deductions}
+    assert reasons == {
+        "OpenAI API key: 2 high/medium findings in src/config.ts:12, b.py:12": "aicheck scan --verify",
+        "Generic secret assignment: 2 medium findings in a.py:2, a.py:9": "aicheck scan",
+    }
+
+
+def test_a_real_key_caps_at_50_and_a_generic_match_does_not() -> None:
+    assert score([scan(finding("high"))]).cap == formula.REAL_KEY_CAP == 50
+    generic = {"rule": "generic-api-key", "rule_name": "Generic secret assignment", "provider": None, "severity": "high", "file": "a.py", "line": 2}
+    assert score([scan(generic)]).cap is None
+    assert re.search(rf"caps it at {formula.REAL_KEY_CAP}\b", "\n".join(path.read_text() for path in DOCS))
