@@ -69,7 +69,7 @@ def is_obviously_fake(value: str, prefix: str = "") -> bool:
     lowered = body.lower()
     if not body or _FAKE_WORD.search(body) or any(word in lowered for word in _FAKE_WORDS):
         return True
-    if len(set(lowered)) <= max(3, len(lowered) // 8):
+    if len(set(lowered)) <= 3:  # xxxx, abab, 1111
         return True
     return _longest_run(lowered, 0) >= _RUN or _longest_run(lowered, 1) >= _RUN
 
@@ -101,12 +101,11 @@ def scan_context(item: Finding, rule: Rule | None, root: Path | None) -> str | N
 
     if rule is not None and rule.public:
         return f"{PUBLIC}: {rule.public_why}" if rule.public_why else PUBLIC
+    if item.rule == "private-key":  # key material: only its certificate can say it is for tests
+        named = test_certificate(root / item.file, item.secret) if root is not None and item.commit is None else None
+        return f"{TEST_KEY}: its certificate names {named}" if named else None
     if is_obviously_fake(item.secret, format_prefix(item.secret, rule)):
         return FAKE
-    if item.rule == "private-key" and root is not None and item.commit is None:
-        named = test_certificate(root / item.file, item.secret)
-        if named:
-            return f"{TEST_KEY}: its certificate names {named}"
     if (rule is None or rule.generic) and is_test_location(item.file):
         return FIXTURE
     return None
