@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aicheck.catalog import Rule
@@ -133,11 +133,9 @@ def _public_bytes(pem: str) -> bytes | None:
 
     data = pem.replace("\\n", "\n").encode("ascii", "replace")
     try:
-        if b"OPENSSH" in data:
-            key = serialization.load_ssh_private_key(data, password=None)
-        else:
-            key = serialization.load_pem_private_key(data, password=None)
-        return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key: Any = serialization.load_ssh_private_key(data, password=None) if b"OPENSSH" in data else serialization.load_pem_private_key(data, password=None)
+        public: bytes = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return public
     except (ValueError, TypeError, AttributeError):  # encrypted, unsupported or not a key at all
         return None
 

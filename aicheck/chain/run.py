@@ -52,7 +52,7 @@ class Chain:
     budget: Budget = field(default_factory=Budget)
     cache: ResponseCache | None = None
     prices: Mapping[str, Mapping[str, Price]] = field(default_factory=dict)
-    drills: Collection[str] = ()
+    drills: Collection[int] = ()  # indexes of the links that fail on purpose (--drill)
     spend_log: SpendLog | None = None
     run_id: int | None = None
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep

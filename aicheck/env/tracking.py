@@ -42,7 +42,7 @@ def _plaintext_secrets(env: EnvFile, ctx: Context) -> list[Entry]:
     return [
         entry for entry in env.entries
         if not entry.encrypted and not entry.key.startswith("DOTENV_") and ctx.classifier.secret(entry.key, entry.raw)
-        and not is_obviously_fake(entry.raw)
+        and not is_obviously_fake(entry.raw or "")
     ]
 
 
