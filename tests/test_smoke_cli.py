@@ -195,7 +195,7 @@ def test_a_wrong_config_is_an_error_naming_the_file_and_the_key(project: Path, c
 @pytest.mark.parametrize(("args", "message"), [
     (["--drill", "openai"], "--drill openai: no chain entry has this name, provider/model or provider (the chain is: groq/llama-3.3-70b-versatile, openrouter/openai/gpt-4o-mini)"),
     (["--prompt", "nope"], "--prompt nope: no [[smoke]] entry has that name"),
-    (["--format", "sarif"], "--format sarif is not available for 'smoke'"),
+    (["--format", "sarif"], "'sarif' is not one of 'text', 'json', 'junit', 'github', 'markdown'"),
 ])
 def test_wrong_options_exit_two_before_any_request(project: Path, chat: FakeChat, args: list[str], message: str) -> None:
     out = smoke(project, chat, *args)

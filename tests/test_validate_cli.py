@@ -199,7 +199,7 @@ def test_usage_errors_never_echo_the_key(fake: FakeProviders, keys: Keys, tmp_pa
     bad_url = aicheck(keys.valid, cwd=tmp_path, env={**env, "AICHECK_OPENAI_BASE_URL": "ftp://example.com"})
     assert bad_url.returncode == 2 and "AICHECK_OPENAI_BASE_URL" in bad_url.stderr
     sarif = aicheck(keys.valid, "-f", "sarif", cwd=tmp_path, env=env)
-    assert sarif.returncode == 2 and "not available" in sarif.stderr
+    assert sarif.returncode == 2 and "'sarif' is not one of" in sarif.stderr
     for out in (unknown, bad_url, sarif):
         assert_hidden(keys.all(), out.stdout, out.stderr)
         assert "Traceback" not in out.stderr
