@@ -170,3 +170,12 @@ def test_where_and_what() -> None:
     assert not any(is_test_location(p) for p in ("src/app.py", "latest/config.py", "contest/app.js", ".env.testing.example/x"))
     assert all(is_obviously_fake(v) for v in ("fake-api-key", "test_key_1", "aaaaaaaaaaaa", "abcdef123456", "AKIAIOSFODNN7EXAMPLE"))
     assert not any(is_obviously_fake(KEYGEN[rule]()) for rule in ("openai-api-key", "anthropic-api-key", "groq-api-key") for _ in range(20))
+
+
+def test_the_report_lists_each_app(tmp_path: Path) -> None:
+    root = commit(tmp_path / "mono", {
+        "apps/web/package.json": json.dumps({"dependencies": {"vite": "5.0.0"}}), "apps/web/.env.example": "VITE_API_URL=\n",
+        "apps/api/requirements.txt": "openai\n", "apps/api/.env.example": "OPENAI_API_KEY=\n",
+    })
+    out = invoke("report", "--offline", cwd=root, env={"AICHECK_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "300"})
+    assert "3 apps checked on their own: . (python-dotenv, 0 problems), apps/api (python-dotenv, 1 problem), apps/web (Vite, 1 problem)" in " ".join(out.stdout.split())

@@ -110,7 +110,17 @@ def _env_line(summary: dict[str, Any], part: Part) -> str:
     files = summary.get("files") if isinstance(summary.get("files"), list) else []
     checked = f"in {', '.join(map(str, files))}" if files else "(no .env file)"
     found = len(part.items)
-    return f"{common.plural(found, 'problem')} ({_counts(summary)}) {checked}" if found else f"no problems {checked}"
+    line = f"{common.plural(found, 'problem')} ({_counts(summary)}) {checked}" if found else f"no problems {checked}"
+    return line + _apps(summary)
+
+
+def _apps(summary: dict[str, Any]) -> str:
+    """A monorepo's app folders, each checked on its own: ``; 3 apps: ., apps/web (Next.js), apps/api``."""
+    apps = [app for app in summary.get("apps") or [] if isinstance(app, dict)]
+    if len(apps) < 2:
+        return ""
+    named = [f"{app.get('path')} ({app.get('loader')}, {common.plural(int(app.get('findings') or 0), 'problem')})" for app in apps]
+    return f"; {len(apps)} apps checked on their own: {', '.join(named)}"
 
 
 def _keys_line(summary: dict[str, Any], part: Part) -> str:
