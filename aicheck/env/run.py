@@ -59,6 +59,8 @@ def run_env(request: EnvRequest) -> EnvResult:
     # The root app's source checks walk into nested apps too: the nested app's finding wins.
     unique = {(f.check, f.file, f.line, f.key): f for f in result.findings}
     result.findings = sorted(unique.values(), key=lambda f: f.sort_key)
+    for app in result.apps:
+        app["findings"] = sum(1 for item in result.findings if item.app == app["path"])
     if len(result.apps) > 1:
         shown = ", ".join(f"{app['path']} ({app['loader']})" for app in result.apps[1:6])
         more = f" and {len(result.apps) - 6} more" if len(result.apps) > 6 else ""

@@ -161,6 +161,8 @@ def env_problems(part: Part | None) -> list[Deduction]:
     groups = []
     for check, items in _by(found, "id").items():
         title = str(items[0].get("title") or check)
+        if all("(design warning)" in str(item.get("message")) for item in items):
+            title += " (design warning)"
         noun = "finding" if len(items) == 1 else "findings"
         places = _examples(where(item) for item in items)
         groups.append(Deduction(sum(ENV_POINTS[str(item["severity"])] for item in items),
