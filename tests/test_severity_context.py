@@ -179,3 +179,12 @@ def test_the_report_lists_each_app(tmp_path: Path) -> None:
     })
     out = invoke("report", "--offline", cwd=root, env={"AICHECK_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "300"})
     assert "3 apps checked on their own: . (python-dotenv, 0 problems), apps/api (python-dotenv, 1 problem), apps/web (Vite, 1 problem)" in " ".join(out.stdout.split())
+
+
+def test_info_findings_are_not_junit_failures(tmp_path: Path) -> None:
+    root = commit(tmp_path / "app", {"tests/fixtures/config.yaml": f"password: {rand(24)}\n", ".env.test": "API_KEY=your-api-key-here\n"})
+    scan = invoke("scan", "-f", "junit", cwd=root)
+    env = invoke("env", "check", "-f", "junit", cwd=root)
+    assert scan.returncode == env.returncode == 0
+    assert 'failures="0"' in scan.stdout and "<system-out>" in scan.stdout and "test fixture" in scan.stdout
+    assert 'failures="0"' in env.stdout and "test fixture" in env.stdout
