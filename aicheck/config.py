@@ -211,7 +211,7 @@ SCHEMA: dict[str, Check] = {
         "requests_per_minute": _number,  # this provider's client-side rate limit (over [resilience])
     }),
     "chain": _array_of(
-        {"provider": _str, "model": _str, "key_env": _str, "timeout": _number, "base_url": _url},
+        {"provider": _str, "model": _str, "key_env": _str, "timeout": _number, "base_url": _url, "name": _str},
         ("provider", "model"),
     ),
     "resilience": _table_of({

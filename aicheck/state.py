@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS breaker (
     state TEXT NOT NULL,
     failures INTEGER NOT NULL,
     opened_at REAL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    opened_by_run INTEGER
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -112,6 +113,7 @@ class State:
             # which a cache and a ledger of test calls can afford. FULL costs an fsync per answer.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            _add_column(self._db, "breaker", "opened_by_run INTEGER")  # files made before it existed
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
             raise AicheckError(f"{path}: cannot open the state file: {exc} (set {STATE_DIR_ENV} to use another folder)") from None
@@ -181,13 +183,18 @@ class State:
 
     # --- breakers ------------------------------------------------------------------------------
 
-    def breakers(self) -> dict[str, dict[str, Any]]:
-        rows = self._run("SELECT provider, state, failures, opened_at FROM breaker")
-        return {row[0]: {"state": row[1], "failures": row[2], "opened_at": row[3]} for row in rows}
+    def breakers_clear(self) -> None:
+        self._run("DELETE FROM breaker")
 
-    def save_breaker(self, provider: str, state: str, failures: int, opened_at: float | None) -> None:
+    def breakers(self) -> dict[str, dict[str, Any]]:
+        rows = self._run("SELECT provider, state, failures, opened_at, opened_by_run FROM breaker")
+        return {row[0]: {"state": row[1], "failures": row[2], "opened_at": row[3], "opened_by_run": row[4]} for row in rows}
+
+    def save_breaker(self, provider: str, state: str, failures: int, opened_at: float | None, opened_by_run: int | None = None) -> None:
+        """``opened_by_run``: the run (``runs.id``) whose failures opened it, for 'open since when, by what'."""
         self._run(
-            "INSERT OR REPLACE INTO breaker VALUES (?, ?, ?, ?, ?)", (provider, state, failures, opened_at, time.time())
+            "INSERT OR REPLACE INTO breaker (provider, state, failures, opened_at, updated_at, opened_by_run) VALUES (?, ?, ?, ?, ?, ?)",
+            (provider, state, failures, opened_at, time.time(), opened_by_run),
         )
 
     # --- run history ---------------------------------------------------------------------------
@@ -217,6 +224,13 @@ class State:
         )
         names = ("id", "command", "started_at", "finished_at", "duration_s", "failed", "version", "summary", "results")
         return [{**dict(zip(names, row)), "failed": bool(row[5]), "summary": json.loads(row[7] or "{}"), "results": json.loads(row[8] or "[]")} for row in rows]
+
+
+def _add_column(db: sqlite3.Connection, table: str, column: str) -> None:
+    try:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+    except sqlite3.OperationalError:  # duplicate column: already there
+        pass
 
 
 def _prepare(folder: Path) -> None:

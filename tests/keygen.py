@@ -232,6 +232,10 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "twilio-auth-token": lambda: rand(32, HEX),
     "sentry-org-token": sentry_org_token,
     "sentry-user-token": lambda: f"sntryu_{rand(64, HEX)}",
+    # public by design (catalog/public.toml): found, then listed as info
+    "posthog-project-key": lambda: f"phc_{rand(43)}",
+    "publishable-key": lambda: f"pk_live_51{rand(97)}",
+    "sentry-dsn": lambda: f"https://{rand(32, HEX)}@o{digits(6)}.ingest.us.sentry.io/{digits(7)}",
     "shopify-token": lambda: f"shpat_{rand(32, HEX)}",
     # AI tooling
     "langsmith-api-key": lambda: f"lsv2_{secrets.choice(['pt', 'sk'])}_{rand(32, HEX)}_{rand(10, HEX)}",

@@ -130,7 +130,7 @@ def test_when_every_provider_fails_the_chain_ends_in_a_structured_error(chat: Fa
 
 
 def test_a_drill_fails_the_provider_without_a_request(chat: FakeChat) -> None:
-    result = ask_one(chat, config("groq", "openrouter"), drills=("groq",))
+    result = ask_one(chat, config("groq", "openrouter"), drills=(0,))  # the first entry
     assert result.answer is not None and result.answer.provider == "openrouter"
     assert kinds(result) == [("groq", "drill"), ("openrouter", None)]
     assert not chat.requests("groq")

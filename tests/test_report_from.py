@@ -41,8 +41,8 @@ def test_the_score_reads_what_each_command_found(saved: Saved, tmp_path: Path) -
     assert reasons["smoke"]["reason"] == "smoke prompt 'title': expectation not met (icontains)"
     assert reasons["slo"]["reason"].startswith("p95 latency ") and reasons["slo"]["reason"].endswith("misses the SLO of 250 ms")
     assert reasons["headroom"]["reason"] == "groq requests rate limit nearly used up: 310 of 14400 left (GROQ_API_KEY)"
-    assert reasons["fallback"]["command"] == "aicheck smoke --drill groq"
-    assert reasons["env"]["reason"] == "1 low .env problem: Key missing from the example in .env:3"
+    assert reasons["fallback"]["command"] == "aicheck smoke --drill groq/llama-3.3-70b-versatile"
+    assert reasons["env"]["reason"] == "Key missing from the example: 1 low finding in .env:3"
     assert summary["score"] == 100 - sum(d["points"] for d in summary["deductions"])  # type: ignore[index]
     providers = [item["provider"] for item in summary["latency"]]  # type: ignore[index]
     assert providers == ["groq", "openrouter"] and len(summary["latency"][0]["samples"]) == 7  # type: ignore[index]

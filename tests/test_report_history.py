@@ -75,7 +75,7 @@ def test_a_passing_drill_of_an_earlier_smoke_run_proves_the_fallback(chat: FakeC
     drill = invoke("smoke", "--drill", "groq", cwd=project.root, env=chat_env(chat, project, state))
     assert drill.returncode == 0, drill.stdout + drill.stderr
     after = report(saved, state)
-    assert after.fallback.status == "proven" and "with groq failing on purpose, 1/1 prompts were answered by a fallback" in after.fallback.detail
+    assert after.fallback.status == "proven" and "with groq/llama-3.3-70b-versatile failing on purpose, 1/1 prompts were answered by a fallback" in after.fallback.detail
     assert "the smoke run of " in after.fallback.detail
     assert not [d for d in after.score.deductions if d.check == "fallback"]
 

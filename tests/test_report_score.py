@@ -82,22 +82,23 @@ def test_a_working_key_the_browser_bundle_publishes_is_live_too() -> None:
     assert result.deductions[0].text() == "-40: a live Groq key in VITE_GROQ_API_KEY (.env:2), which the browser bundle publishes (aicheck env check)"
     assert result.value == 20 and result.cap == 20
     working[0]["status"] = "invalid"
-    assert score([env_part, keys_part]).cap is None
+    assert score([env_part, keys_part]).cap == 50  # not live, but still a real secret in the bundle
 
 
 @pytest.mark.parametrize(("severity", "each"), [("critical", 20), ("high", 10), ("medium", 5), ("low", 2)])
 def test_exposed_credentials_per_severity(severity: str, each: int) -> None:
     result = score([scan(finding(severity), finding(severity, file="b.py", line=4))])
     (deduction,) = result.deductions
-    assert deduction.points == 2 * each and deduction.command == "aicheck scan"
-    assert deduction.reason == f"2 {severity} exposed credentials: OpenAI API key in src/config.ts:12, OpenAI API key in b.py:4"
-    assert result.value == 100 - 2 * each
+    assert deduction.points == 2 * each and deduction.command == "aicheck scan --verify"
+    assert deduction.reason == f"OpenAI API key: 2 {severity} findings in src/config.ts:12, b.py:4"
+    real = severity in ("critical", "high")  # a real key in a provider's format caps the score at 50
+    assert result.value == min(100 - 2 * each, 50 if real else 100) and (result.cap == 50) is real
 
 
 def test_exposed_credentials_stop_at_60_and_say_so() -> None:
     result = score([scan(*(finding("critical", line=n) for n in range(1, 6)), finding("low"))])
     assert [d.points for d in result.deductions] == [60]
-    assert "stop at 60" in result.deductions[0].reason and "and 2 more" in result.deductions[0].reason
+    assert "stop at 60" in result.deductions[0].reason and "and 3 more" in result.deductions[0].reason
     assert result.value == 40
 
 
@@ -105,7 +106,7 @@ def test_exposed_credentials_stop_at_60_and_say_so() -> None:
 def test_env_problems_per_severity(severity: str, each: int) -> None:
     (deduction,) = score([env(severity)]).deductions
     assert (deduction.points, deduction.command) == (each, "aicheck env check")
-    assert deduction.reason == f"1 {severity} .env problem: Placeholder value in .env:1"
+    assert deduction.reason == f"Placeholder value: 1 {severity} finding in .env:1"
 
 
 def test_env_problems_stop_at_40() -> None:
@@ -217,3 +218,28 @@ def test_docs_state_the_same_points() -> None:
         row = re.search(rf"^\| {severity} \|(.*)$", text, re.MULTILINE)
         assert row, severity
         assert f"-{formula.SCAN_POINTS[severity]}" in row.group(1) and f"-{formula.ENV_POINTS[severity]}" in row.group(1)
+
+
+def test_info_findings_cost_nothing() -> None:
+    public = finding("info", note="public key: …", rule="posthog-project-key")
+    placeholder = {"id": "env.placeholder", "title": "Placeholder value", "severity": "info", "file": ".env.test", "line": 1}
+    env_part = Part("env", RAN, document=envelope("env check", "findings", [placeholder], {"findings": 1}))
+    result = score([scan(public, finding("info")), env_part])
+    assert result.value == 100 and result.deductions == ()
+
+
+def test_deductions_are_grouped_by_cause_each_with_its_command() -> None:
+    generic = {"rule": "generic-api-key", "rule_name": "Generic secret assignment", "provider": None, "severity": "medium", "file": "a.py", "line": 2}
+    result = score([scan(finding("high"), finding("medium", file="b.py"), generic, {**generic, "line": 9})])
+    reasons = {d.reason: d.command for d in result.deductions}
+    assert reasons == {
+        "OpenAI API key: 2 high/medium findings in src/config.ts:12, b.py:12": "aicheck scan --verify",
+        "Generic secret assignment: 2 medium findings in a.py:2, a.py:9": "aicheck scan",
+    }
+
+
+def test_a_real_key_caps_at_50_and_a_generic_match_does_not() -> None:
+    assert score([scan(finding("high"))]).cap == formula.REAL_KEY_CAP == 50
+    generic = {"rule": "generic-api-key", "rule_name": "Generic secret assignment", "provider": None, "severity": "high", "file": "a.py", "line": 2}
+    assert score([scan(generic)]).cap is None
+    assert re.search(rf"caps it at {formula.REAL_KEY_CAP}\b", "\n".join(path.read_text() for path in DOCS))

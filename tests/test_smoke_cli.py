@@ -102,7 +102,7 @@ def test_the_second_run_is_served_from_the_cache_and_kept_out_of_latency(project
 def test_a_drill_shows_the_next_provider_taking_over(project: Path, chat: FakeChat) -> None:
     out = smoke(project, chat, "--drill", "groq", "--no-cache", "-f", "github")
     assert out.returncode == 0 and not chat.requests("groq") and len(chat.requests("openrouter")) == 2
-    assert "::warning title=aicheck smoke%3A pong%3A answered by a fallback::groq ✗ (drill) → openrouter ✓" in out.stdout
+    assert "::warning title=aicheck smoke%3A pong%3A answered by a fallback::groq/llama-3.3-70b-versatile ✗ (drill) → openrouter/openai/gpt-4o-mini ✓" in out.stdout
     assert "drill: groq" in out.stdout
 
 
@@ -135,7 +135,7 @@ def test_every_provider_down_ends_in_a_structured_error(project: Path, chat: Fak
 def test_markdown_for_the_step_summary(project: Path, chat: FakeChat) -> None:
     out = smoke(project, chat, "--no-cache", "-f", "markdown")
     assert out.returncode == 0
-    assert out.stdout.startswith("## aicheck smoke") and "| `pong` | ✅ passed | groq ✓ |" in out.stdout
+    assert out.stdout.startswith("## aicheck smoke") and "| `pong` | ✅ passed | groq/llama-3.3-70b-versatile ✓ |" in out.stdout
     assert "| 1 | groq | `llama-3.3-70b-versatile` |" in out.stdout
 
 
@@ -193,9 +193,9 @@ def test_a_wrong_config_is_an_error_naming_the_file_and_the_key(project: Path, c
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--drill", "openai"], "--drill openai: not a provider of the chain (the chain is: groq, openrouter)"),
+    (["--drill", "openai"], "--drill openai: no chain entry has this name, provider/model or provider (the chain is: groq/llama-3.3-70b-versatile, openrouter/openai/gpt-4o-mini)"),
     (["--prompt", "nope"], "--prompt nope: no [[smoke]] entry has that name"),
-    (["--format", "sarif"], "--format sarif is not available for 'smoke'"),
+    (["--format", "sarif"], "'sarif' is not one of 'text', 'json', 'junit', 'github', 'markdown'"),
 ])
 def test_wrong_options_exit_two_before_any_request(project: Path, chat: FakeChat, args: list[str], message: str) -> None:
     out = smoke(project, chat, *args)

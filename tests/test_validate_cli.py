@@ -168,6 +168,21 @@ def test_env_file_and_from_env(fake: FakeProviders, keys: Keys, tmp_path: Path) 
     assert results[0]["source"] == ".env: OPENAI_API_KEY"
 
 
+def test_no_keys_given_reads_the_apps_keys_as_smoke_and_report_do(fake: FakeProviders, keys: Keys, tmp_path: Path) -> None:
+    """The environment first, then the .env files env check finds (.env.local over .env)."""
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={keys.invalid}\nANTHROPIC_API_KEY={keys.no_credit}\n")
+    (tmp_path / ".env.local").write_text(f"OPENAI_API_KEY={keys.valid}\n")
+    env = {k: v for k, v in environment(fake, ANTHROPIC_API_KEY=keys.no_credit).items() if k != "OPENAI_API_KEY"}
+    results = json.loads(aicheck("-f", "json", cwd=tmp_path, env=env).stdout)["results"]
+    sources = {r["variable"]: r["source"] for r in results}
+    assert len(results) == 2 and results[0]["variable"] == "ANTHROPIC_API_KEY"  # .env's OPENAI_API_KEY is overridden
+    assert sources == {"ANTHROPIC_API_KEY": "environment: ANTHROPIC_API_KEY", "OPENAI_API_KEY": ".env.local: OPENAI_API_KEY"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = aicheck(cwd=empty, env={k: v for k, v in env.items() if not k.endswith("_API_KEY")})
+    assert out.returncode == 2 and "no keys found in the environment or a .env file here" in out.stderr
+
+
 def test_nothing_written_to_disk_but_the_redacted_output(fake: FakeProviders, keys: Keys, tmp_path: Path) -> None:
     out = aicheck(*keys.all(), "-f", "json", "-o", "report.json", "-v", cwd=tmp_path, env=environment(fake))
     assert out.returncode == 1 and out.stdout == ""
@@ -184,7 +199,7 @@ def test_usage_errors_never_echo_the_key(fake: FakeProviders, keys: Keys, tmp_pa
     bad_url = aicheck(keys.valid, cwd=tmp_path, env={**env, "AICHECK_OPENAI_BASE_URL": "ftp://example.com"})
     assert bad_url.returncode == 2 and "AICHECK_OPENAI_BASE_URL" in bad_url.stderr
     sarif = aicheck(keys.valid, "-f", "sarif", cwd=tmp_path, env=env)
-    assert sarif.returncode == 2 and "not available" in sarif.stderr
+    assert sarif.returncode == 2 and "'sarif' is not one of" in sarif.stderr
     for out in (unknown, bad_url, sarif):
         assert_hidden(keys.all(), out.stdout, out.stderr)
         assert "Traceback" not in out.stderr

@@ -1,7 +1,8 @@
 """The provider catalog: every command reads providers and credential rules from here.
 
 The data lives in ``providers.toml`` (AI providers, each with its key formats) and
-``rules.toml`` (non-AI credentials: cloud, VCS, payments, chat, private keys ...).
+``rules.toml`` (non-AI credentials: cloud, VCS, payments, chat, private keys ...) and
+``public.toml`` (keys that are public by design, listed as ``info``).
 A rule is one credential shape; a provider owns the rules for its keys. Later
 features (validation requests, chat API, prices) are further tables on a provider
 entry, kept in ``Provider.extra`` until a module gives them a type.
@@ -50,6 +51,10 @@ class Rule:
     generic: bool = False
     # How far around a keyword the regex may reach (bytes before, bytes after).
     window: tuple[int, int] = (128, 512)
+    # Public by design (made to ship in browser code): reported as ``info``, no score points
+    # unless verified live; ``public_why`` says why, with its source (public.toml).
+    public: bool = False
+    public_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -261,6 +266,7 @@ def load() -> Catalog:
     """The built-in catalog (user additions are merged by ``aicheck.config``)."""
     providers = tuple(_provider(p) for p in _read("providers.toml")["provider"])
     other = tuple(_rule(r, None) for r in _read("rules.toml")["rule"])
+    other += tuple(_rule(r, None) for r in _read("public.toml")["rule"])
     rules = tuple(r for p in providers for r in p.rules) + other
     return Catalog(providers=providers, rules=rules)
 

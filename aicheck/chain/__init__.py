@@ -42,7 +42,7 @@ def build(
     env: Mapping[str, str],
     *,
     state: State | None = None,
-    drills: Collection[str] = (),
+    drills: Collection[int] = (),  # indexes of the links that fail on purpose
     use_cache: bool = True,
     run_id: int | None = None,
 ) -> Chain:
@@ -60,7 +60,7 @@ def build(
         links=links,
         env=env,
         policy=RetryPolicy.from_config(resilience),
-        breakers=Breakers(int(resilience.get("breaker_failure_threshold", 5)), float(resilience.get("breaker_cooldown_seconds", 30)), store=state),
+        breakers=Breakers(int(resilience.get("breaker_failure_threshold", 5)), float(resilience.get("breaker_cooldown_seconds", 30)), store=state, run_id=run_id),
         limits=RateLimits(resilience.get("requests_per_minute"), per_provider, resilience.get("requests_burst")),
         budget=Budget(budget.get("per_run_usd"), budget.get("per_day_usd", DEFAULT_PER_DAY_USD), state.spent_on(utc_day()) if state else 0.0),
         cache=ResponseCache(float(cache.get("ttl_seconds", DEFAULT_TTL)), int(cache.get("max_items", DEFAULT_MAX_ITEMS)), store=state) if use_cache else None,

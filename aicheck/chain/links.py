@@ -33,6 +33,12 @@ class Link:
     chat: Chat
     base_url: str | None  # None: no endpoint known (Azure without one): the link fails
     base_source: str = ""
+    entry_name: str = ""  # the entry's own ``name``, if it has one
+
+    @property
+    def label(self) -> str:
+        """What a person calls this entry: its ``name``, else provider/model (``--drill`` takes either)."""
+        return self.entry_name or self.breaker_key
 
     @property
     def name(self) -> str:
@@ -75,7 +81,7 @@ def _link(
         raise ConfigError(f"{where}: missing 'chain[{index}].key_env': expected the name of the variable holding the {provider.id} key")
     found = _base_url(index, entry, provider, chat, overrides, env)
     return Link(index, provider, str(entry["model"]), str(key_env), float(entry.get("timeout", DEFAULT_TIMEOUT)), chat,
-                found.base_url if found else None, found.source if found else "")
+                found.base_url if found else None, found.source if found else "", str(entry.get("name") or ""))
 
 
 def _chat(provider: Provider, index: int, where: str) -> Chat:

@@ -113,9 +113,9 @@ class ChainResult:
         }
 
     def path_text(self) -> str:
-        """``groq ✗ (rate_limit) → openrouter ✓``."""
+        """``groq/llama-3.3-70b ✗ (rate_limit) → openrouter/openai/gpt-4o-mini ✓``."""
         marks = {ANSWERED: "✓", FAILED: "✗", SKIPPED: "⤳"}
-        parts = [f"{s.provider} {marks[s.outcome]}" + (f" ({s.kind})" if s.kind and s.outcome != ANSWERED else "") for s in self.path]
+        parts = [f"{s.provider}/{s.model} {marks[s.outcome]}" + (f" ({s.kind})" if s.kind and s.outcome != ANSWERED else "") for s in self.path]
         return " → ".join(parts)
 
 

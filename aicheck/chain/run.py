@@ -52,7 +52,7 @@ class Chain:
     budget: Budget = field(default_factory=Budget)
     cache: ResponseCache | None = None
     prices: Mapping[str, Mapping[str, Price]] = field(default_factory=dict)
-    drills: Collection[str] = ()
+    drills: Collection[int] = ()  # indexes of the links that fail on purpose (--drill)
     spend_log: SpendLog | None = None
     run_id: int | None = None
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -84,7 +84,7 @@ class Chain:
         def stop(outcome: str, kind: str, detail: str) -> tuple[Step, None]:
             return Step(link.name, link.model, outcome, kind, detail), None
 
-        if link.name in self.drills:
+        if link.index in self.drills:
             return stop(FAILED, "drill", "--drill: failed on purpose, no request sent")
         key = (self.env.get(link.key_env) or "").strip()
         if not key:

@@ -17,6 +17,8 @@ from aicheck.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, AicheckErro
 
 
 class Format(str, Enum):
+    """scan and env check: findings with a place in a file, so SARIF too."""
+
     text = "text"
     json = "json"
     sarif = "sarif"
@@ -25,8 +27,28 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class LiveFormat(str, Enum):
+    """keys validate and smoke: results without a place in a file, so no SARIF."""
+
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+    markdown = "markdown"
+
+
+class ListFormat(str, Enum):
+    """keys providers and init: a listing."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="Config file (default: aicheck.toml or [tool.aicheck] in pyproject.toml).", dir_okay=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+LiveFormatOpt = Annotated[LiveFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+ListFormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the output to this file instead of stdout.", dir_okay=False)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when there is nothing to report.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Say more: skipped files, timings, tracebacks of internal errors.")]

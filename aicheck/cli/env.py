@@ -39,4 +39,4 @@ def check(
     result = run_env(request)
     if not (quiet and not result.findings):
         emit(common, render_env(result, common.format, color=common.color, verbose=verbose))
-    return exit_code(common, bool(result.findings))
+    return exit_code(common, any(f.severity != "info" for f in result.findings))  # info: aicheck.severity

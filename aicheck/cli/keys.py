@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from aicheck.validate.engine import Settings
 
 from aicheck.cli.common import (
-    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    Common, ConfigOpt, ExitZeroOpt, ListFormat, ListFormatOpt, LiveFormat, LiveFormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
 
@@ -27,26 +27,34 @@ app = typer.Typer(help="Provider keys: list the catalog, validate keys.", no_arg
 @app.command("providers")
 @guarded
 def providers(
-    format: FormatOpt = Format.text,
+    config: ConfigOpt = None,
+    format: ListFormatOpt = ListFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     no_color: NoColorOpt = False,
     exit_zero: ExitZeroOpt = False,
 ) -> int:
-    """List providers, their key formats and env var names (from the catalog)."""
-    from aicheck import catalog
-    from aicheck.output.providers import render_providers
+    """List providers, their key formats and env var names (from the catalog, with the config's [providers.<id>])."""
+    import dataclasses
 
-    common = Common(None, format.value, output, quiet, verbose, no_color, exit_zero)
-    emit(common, render_providers(catalog.load(), common.format, color=common.color))
+    from aicheck import catalog
+    from aicheck import config as config_mod
+    from aicheck.output.providers import render_providers
+    from aicheck.validate.endpoints import known_providers
+
+    common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
+    cfg = config_mod.load(Path.cwd(), config)
+    listed = known_providers(cfg.section("providers"), cfg.data.get("chain", []))
+    shown = dataclasses.replace(catalog.load(), providers=tuple(listed.values()))
+    emit(common, render_providers(shown, common.format, color=common.color))
     return 0
 
 
 @app.command("validate")
 @guarded
 def validate(
-    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys to check; '-' reads keys from stdin, one a line.", show_default=False)] = None,
+    keys: Annotated[Optional[list[str]], typer.Argument(help="Keys to check; '-' reads keys from stdin, one a line (none given: the app's keys, from the environment, then the .env files env check finds).", show_default=False)] = None,
     provider: Annotated[Optional[str], typer.Option("--provider", "-p", help="Check every key against this provider (default: detected from the key format or variable name).")] = None,
     env_file: Annotated[Optional[list[Path]], typer.Option("--env-file", help="Read keys from this .env file (repeatable).", dir_okay=False)] = None,
     from_env: Annotated[bool, typer.Option("--from-env", help="Read keys from the environment (provider variables such as OPENAI_API_KEY).")] = False,
@@ -56,7 +64,7 @@ def validate(
     probe: Annotated[bool, typer.Option("--probe", help="Also send each working key one billed completion of one output token on its provider's cheapest model (finds empty balances and model restrictions); the cost is stated first.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --probe: spend without asking.")] = False,
     config: ConfigOpt = None,
-    format: FormatOpt = Format.text,
+    format: LiveFormatOpt = LiveFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -74,7 +82,7 @@ def validate(
     require_format(common.format, FORMATS, "keys validate")  # said before any key is sent
     cfg = config_mod.load(Path.cwd(), config)
     stdin = sys.stdin.buffer if "-" in (keys or []) else None
-    found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider)
+    found = collect_keys(keys or [], cfg, stdin=stdin, env_files=env_file or [], from_env=from_env, provider=provider, app_root=Path.cwd())
     settings = Settings(concurrency=concurrency, timeout=timeout, retries=retries)
     with _progress(common, len(found.keys)) as advance:
         report = run_validation(found.keys, cfg, env={**found.variables, **os.environ}, settings=settings, progress=advance)

@@ -36,6 +36,7 @@ def report(
     offline: Annotated[bool, typer.Option("--offline", help="Nothing over the network: no key validation, no smoke.")] = False,
     skip: Annotated[Optional[list[PartName]], typer.Option("--skip", help="Leave this part out (repeatable).", case_sensitive=False, show_default=False)] = None,
     from_: Annotated[Optional[list[Path]], typer.Option("--from", help="Build the report from JSON results saved earlier by scan, env check, keys validate and smoke (--format json), instead of running them.", dir_okay=False, show_default=False, metavar="FILE")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Smoke sends every prompt: no answer from the response cache (so latency is measured).")] = False,
     fail_under: Annotated[Optional[int], typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.", metavar="N", show_default=False)] = None,
     config: ConfigOpt = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format (html: one self-contained file with charts).", case_sensitive=False)] = ReportFormat.text,
@@ -54,7 +55,7 @@ def report(
     common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
     request = ReportRequest(
         root=Path.cwd(), config=config, offline=offline, skip=[part.value for part in skip or []],
-        from_files=[*(from_ or []), *(files or [])], fail_under=fail_under,
+        from_files=[*(from_ or []), *(files or [])], fail_under=fail_under, use_cache=not no_cache,
     )
     with _progress(common) as request.progress:
         result = run_report(request)

@@ -53,7 +53,9 @@ def scan(
         result, rules = run_scan(request)
     if not (quiet and not result.findings):
         emit(common, render_scan(result, common.format, rules=rules, show_secrets=show_secrets, color=common.color, verbose=verbose))
-    return exit_code(common, bool(result.findings))
+    if write_baseline is not None:
+        return 0  # the findings are recorded, which is what was asked: not a failure
+    return exit_code(common, any(f.severity != "info" for f in result.findings))  # info: aicheck.severity
 
 
 @contextmanager

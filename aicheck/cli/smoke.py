@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from aicheck.cli.common import (
-    Common, ConfigOpt, ExitZeroOpt, Format, FormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
+    Common, ConfigOpt, ExitZeroOpt, LiveFormat, LiveFormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code,
     guarded,
 )
 
@@ -18,10 +18,11 @@ from aicheck.cli.common import (
 @guarded
 def smoke(
     prompt: Annotated[Optional[list[str]], typer.Option("--prompt", "-p", help="Run only the [[smoke]] prompt of this name (repeatable).", metavar="NAME")] = None,
-    drill: Annotated[Optional[list[str]], typer.Option("--drill", help="Make this provider fail without a request, to prove the next one takes over (repeatable).", metavar="PROVIDER")] = None,
+    drill: Annotated[Optional[list[str]], typer.Option("--drill", help="Make this chain entry fail without a request, to prove the next one takes over: its name, provider/model, or a provider id for all of its entries (repeatable).", metavar="ENTRY")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache: every prompt is sent.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Clear the circuit breakers and the response cache first (after an outage is over).")] = False,
     config: ConfigOpt = None,
-    format: FormatOpt = Format.text,
+    format: LiveFormatOpt = LiveFormat.text,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -38,7 +39,7 @@ def smoke(
     require_format(common.format, FORMATS, "smoke")  # said before any prompt is sent
     cfg = config_mod.load(Path.cwd(), config)
     with _progress(common) as advance:
-        report = run_smoke(cfg, SmokeOptions(prompts=prompt or (), drills=drill or (), use_cache=not no_cache, progress=advance))
+        report = run_smoke(cfg, SmokeOptions(prompts=prompt or (), drills=drill or (), use_cache=not no_cache, progress=advance, reset=reset))
     if not (quiet and not report.failed):
         emit(common, render_smoke(report, common.format, color=common.color, verbose=verbose))
     return exit_code(common, report.failed)

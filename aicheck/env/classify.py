@@ -162,6 +162,8 @@ class Classifier:
         if not value or value.startswith("encrypted:") or self.placeholder(key, value) or filters.is_reference(value):
             return None
         rule = self.detect(key, value)
+        if rule is not None and rule.public:  # made for browsers (catalog/public.toml)
+            return None
         public = public_name(key)
         if rule is not None and not (public and (rule.generic or rule.id in _BROWSER_RULES)):
             return Secret(rule.name, rule)

@@ -54,6 +54,7 @@ class Context:
     framework: str | None = None  # id from aicheck.env.frameworks, None when none is found
     framework_origin: str = ""  # "package.json", "vite.config.ts", "[env] framework in aicheck.toml"
     top: Path | None = None  # the git work tree, None outside one
+    loader: str = ""  # what loads the .env files, in the app's terms: "Next.js", "Vite", "dotenv", "python-dotenv"
 
     def pattern_for(self, key: str) -> str | None:
         from fnmatch import fnmatchcase

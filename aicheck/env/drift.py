@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aicheck.env.context import Context
-from aicheck.env.files import display
+from aicheck.env.files import copy_target, display
 from aicheck.env.finding import EnvFinding, finding
 from aicheck.env.parse import Entry, EnvFile
 
@@ -35,9 +35,15 @@ def check(active: list[EnvFile], example: EnvFile | None, ctx: Context) -> Itera
     merged = {key: (env, entry) for env in active for key, entry in env.last().items()}
     wanted = _wanted(example, ctx)
     reported: set[str] = set()
+    listed = [item for item in wanted if item.from_example]
+    unconfigured = example is not None and not active and listed and not any(ctx.environ.get(item.key) for item in listed)
+    if unconfigured:
+        assert example is not None
+        reported.update(item.key for item in listed)
+        yield _not_configured(example, [item.key for item in listed], ctx)
     for item in wanted:
-        if not active and item.from_example:
-            continue  # nothing to compare the example with (CI: values come from the environment)
+        if item.key in reported:
+            continue
         if item.key not in merged and not ctx.environ.get(item.key):
             reported.add(item.key)
             yield finding("env.missing-key", item.file, item.line, item.key,
@@ -51,6 +57,18 @@ def check(active: list[EnvFile], example: EnvFile | None, ctx: Context) -> Itera
     if example is not None:
         yield from _extra(active, example)
     yield from _chain(active, merged, ctx)
+
+
+def _not_configured(example: EnvFile, keys: list[str], ctx: Context) -> EnvFinding:
+    """One finding for an app nobody configured here: no .env file, and the environment sets none
+    of the example's keys (a fresh checkout, or a deploy that forgot all of them)."""
+    target = copy_target(example.name)
+    shown = ", ".join(keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
+    loader = f"{ctx.loader} loads {target}" if ctx.loader else f"the app loads {target}"
+    return finding("env.not-configured", example.name, 0, None,
+                   f"None of the {len(keys)} keys {example.name} lists is set ({shown}): there is no .env file and the "
+                   f"environment sets none of them",
+                   f"{loader}: copy {example.name} to {target} and fill in the values (or set them in the deployment's environment).")
 
 
 def _wanted(example: EnvFile | None, ctx: Context) -> list[Wanted]:

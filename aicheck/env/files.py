@@ -9,7 +9,12 @@ from pathlib import Path
 
 from aicheck.errors import AicheckError
 
-EXAMPLE_NAMES = (".env.example", ".env.sample", ".env.template", ".env.dist")
+# The template an app's README says to copy, most common first: Next.js examples ship
+# .env.local.example (vercel/next.js examples/*), Symfony .env.dist, some Python projects env.example.
+EXAMPLE_NAMES = (
+    ".env.example", ".env.local.example", ".env.sample", ".env.template", ".env.dist", "env.example", "example.env",
+    ".env-example", ".env.example.local", ".env.local.sample", ".env.local.template", ".env.development.example",
+)
 KEYS_FILE = ".env.keys"
 DEFAULT_MAX_SIZE = 1_000_000
 
@@ -91,6 +96,15 @@ def example(root: Path, named: Path | None, configured: str | None, config_path:
             raise AicheckError(f"{path}: example file not found ({origin}); create it or name another one")
         return path
     return next((root / name for name in EXAMPLE_NAMES if (root / name).is_file()), None)
+
+
+def copy_target(example: str) -> str:
+    """The file an example is copied to: .env.local.example -> .env.local, env.example -> .env."""
+    name = example.rsplit("/", 1)[-1]
+    for word in (".example", ".sample", ".template", ".dist", "-example"):
+        name = name.replace(word, "")
+    name = name.replace("example.env", ".env")
+    return name if name.startswith(".env") else ".env"
 
 
 def layered(paths: list[Path], root: Path, production: bool, chosen: bool) -> list[Path]:

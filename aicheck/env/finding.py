@@ -68,6 +68,11 @@ CHECKS: dict[str, Check] = _checks(
           "A key listed in the example file or in [env] required is set neither in the .env files nor in the "
           "environment.",
           "Add it to .env (or the deployment's environment), or mark it '# optional' in the example file."),
+    Check("env.not-configured", "medium", "App not configured",
+          "The example file lists keys and none of them is set: there is no .env file and the environment sets "
+          "none of them, so the app cannot start with its providers. (Apps found below the checked folder, such as "
+          "a monorepo's examples, are listed as info: run env check in their folder to check one for real.)",
+          "Copy the example file to the file the app loads and fill in the values, or set them in the deployment."),
     Check("env.extra-key", "low", "Key missing from the example",
           "A key the .env file sets is not documented in the example file, so nobody else knows to set it.",
           "Add the key, with a placeholder value, to the example file."),
@@ -182,6 +187,7 @@ class EnvFinding:
     key: str | None
     message: str
     fix: str
+    app: str = "."  # the app folder it belongs to, relative to the checked root (monorepos)
 
     @property
     def title(self) -> str:
@@ -209,6 +215,7 @@ class EnvFinding:
             "message": self.message,
             "fix": self.fix,
             "fingerprint": self.fingerprint,
+            "app": self.app,
         }
 
 
@@ -232,6 +239,8 @@ class EnvResult:
     allowed: int = 0  # findings silenced by an aicheck:allow marker
     notes: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    apps: list[dict[str, Any]] = field(default_factory=list)  # every app folder checked, root first
+    loader: str = ""  # what loads the .env files in the root app (Next.js, Vite, dotenv, python-dotenv)
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -252,5 +261,6 @@ class EnvResult:
             "decrypted_values": self.decrypted,
             "allowed": self.allowed,
             "notes": self.notes,
+            "apps": self.apps,
             "duration_s": round(self.duration_s, 3),
         }

@@ -191,10 +191,21 @@ def check(ctx: Context, secret_values: set[str]) -> Iterator[EnvFinding]:
             return True
         return ctx.classifier.provider_for(name) is not None or secret_name(name)
 
-    if ctx.framework == "vite":
-        yield from vite(ctx, is_secret)
-    elif ctx.framework == "next":
-        yield from next_js(ctx, is_secret)
+    found = vite(ctx, is_secret) if ctx.framework == "vite" else next_js(ctx, is_secret) if ctx.framework == "next" else iter(())
+    for item in found:
+        yield design_warning(item) if item.check in _PUBLISHING and item.key not in secret_values else item
+
+
+# Client code that publishes a secret's value, when the value exists.
+_PUBLISHING = ("env.next-client-secret", "env.vite-import-meta-secret")
+
+
+def design_warning(item: EnvFinding) -> EnvFinding:
+    """Client code reading a secret no .env file here sets: nothing is exposed yet, but the
+    first deploy that sets it publishes it. A design warning (low), not an exposure."""
+    item.severity = "low"
+    item.message += "; no .env file here sets it, so nothing is exposed yet (design warning)"
+    return item
 
 
 def vite(ctx: Context, is_secret: IsSecret) -> Iterator[EnvFinding]:

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aicheck import catalog, config, git
-from aicheck.env import checks, drift, dotenvx, files, frameworks, production, syntax, tracking
+from aicheck import catalog, config, git, severity
+from aicheck.env import apps, checks, drift, dotenvx, files, frameworks, production, syntax, tracking
 from aicheck.env.classify import Classifier
 from aicheck.env.context import Context, Settings
 from aicheck.env.finding import CHECKS, PRODUCTION_CHECKS, EnvFinding, EnvResult, finding
@@ -44,18 +44,60 @@ class _Loaded:
 
 
 def run_env(request: EnvRequest) -> EnvResult:
+    """The checked folder's app, then every app folder below it with its own example or .env file
+    (a monorepo's apps), each checked on its own; findings name their app."""
     started = time.monotonic()
     root = request.root
     if not root.is_dir():
         raise AicheckError(f"{root}: not a folder")
     cfg = config.load(root, request.config)
-    ctx = _context(request, cfg)
-    paths, chosen = files.select(root, request.files, ctx.settings.files)
-    loaded = _load(paths, files.example(root, request.example, ctx.settings.example, cfg.path), ctx)
+    result = _run_app(request, _context(request, cfg))
+    result.apps = [_app_summary(".", result)]
+    if not request.files and not Settings.from_config(cfg).files:
+        for folder in apps.nested(root):
+            _merge(result, folder, _run_app(request, _context(request, cfg, folder)))
+    # The root app's source checks walk into nested apps too: the nested app's finding wins.
+    unique = {(f.check, f.file, f.line, f.key): f for f in result.findings}
+    result.findings = sorted(unique.values(), key=lambda f: f.sort_key)
+    for app in result.apps:
+        app["findings"] = sum(1 for item in result.findings if item.app == app["path"])
+    if len(result.apps) > 1:
+        shown = ", ".join(f"{app['path']} ({app['loader']})" for app in result.apps[1:6])
+        more = f" and {len(result.apps) - 6} more" if len(result.apps) > 6 else ""
+        result.notes.append(f"Checked {len(result.apps) - 1} app folder{'s' if len(result.apps) > 2 else ''} below this one on its own: {shown}{more}.")
+    result.duration_s = time.monotonic() - started
+    return result
+
+
+def _merge(result: EnvResult, folder: str, app: EnvResult) -> None:
+    for item in app.findings:
+        item.app = folder
+        item.file = f"{folder}/{item.file}"
+    severity.adjust_nested(app.findings)
+    result.findings += app.findings
+    result.files += [f"{folder}/{name}" for name in app.files]
+    result.allowed += app.allowed
+    result.apps.append(_app_summary(folder, app))
+
+
+def _app_summary(folder: str, app: EnvResult) -> dict[str, object]:
+    return {"path": folder, "framework": app.framework, "loader": app.loader, "files": app.files,
+            "example": app.example, "findings": len(app.findings)}
+
+
+def _run_app(request: EnvRequest, ctx: Context) -> EnvResult:
+    started = time.monotonic()
+    root = ctx.root
+    paths, chosen = files.select(root, request.files if ctx.root == request.root else [], ctx.settings.files)
+    named_example = request.example if ctx.root == request.root else None
+    loaded = _load(paths, files.example(root, named_example, ctx.settings.example, ctx.config_path), ctx)
     result = EnvResult(root=str(root.resolve()), findings=[], production=request.production, framework=ctx.framework)
+    result.loader = ctx.loader
     active = _prepare(loaded, paths, chosen, ctx, result)
     found = loaded.findings + list(_all_checks(loaded, active, ctx))
     result.findings = _filtered(found, loaded.envs, ctx, result)
+    severity.adjust_env(result.findings)
+    in_terms(result.findings, ctx.loader)
     result.files = [files.display(path, root) for path in paths]
     result.example = loaded.example.name if loaded.example else None
     result.checks = _ran(ctx, loaded)
@@ -64,13 +106,27 @@ def run_env(request: EnvRequest) -> EnvResult:
     return result
 
 
-def _context(request: EnvRequest, cfg: config.Config) -> Context:
+def _context(request: EnvRequest, cfg: config.Config, folder: str | None = None) -> Context:
+    """The root app's context; a nested app keeps only the settings that are not about the root
+    app's own files (disabled checks, patterns, size limit)."""
     settings = Settings.from_config(cfg)
-    framework, origin = frameworks.detect(request.root, settings.framework, cfg.path)
+    root = request.root if folder is None else request.root / folder
+    if folder is not None:
+        settings = Settings(patterns=settings.patterns, disable=settings.disable, max_size=settings.max_size, providers=settings.providers)
+    framework, origin = frameworks.detect(root, settings.framework, cfg.path)
     environ = os.environ if request.environ is None else request.environ
     classifier = Classifier(catalog.load())
-    top = git.toplevel(request.root.resolve())
-    return Context(request.root, settings, classifier, environ, request.production, cfg.path, framework, origin, top)
+    top = git.toplevel(root.resolve())
+    loader = apps.loader(root, framework)
+    return Context(root, settings, classifier, environ, request.production, cfg.path, framework, origin, top, loader)
+
+
+def in_terms(findings: list[EnvFinding], loader: str) -> None:
+    """Messages name what loads the files in this app (Next.js, Vite, dotenv), not python-dotenv."""
+    if loader and loader != "python-dotenv":
+        for item in findings:
+            item.message = item.message.replace("python-dotenv", loader)
+            item.fix = item.fix.replace("python-dotenv", loader)
 
 
 def _load(paths: list[Path], example_path: Path | None, ctx: Context) -> _Loaded:

@@ -10,6 +10,7 @@ from aicheck import git
 from aicheck.env.context import Context
 from aicheck.env.finding import EnvFinding, finding
 from aicheck.env.parse import Entry, EnvFile
+from aicheck.severity import is_obviously_fake
 
 
 def check(envs: list[EnvFile], keys_files: list[EnvFile], ctx: Context) -> Iterator[EnvFinding]:
@@ -36,10 +37,12 @@ def _relative(path: Path, top: Path) -> str | None:
 
 
 def _plaintext_secrets(env: EnvFile, ctx: Context) -> list[Entry]:
-    """Secrets as written in the file: dotenvx ciphertext is safe to commit, so it does not count."""
+    """Secrets as written in the file: dotenvx ciphertext is safe to commit, so it does not count,
+    and neither do stand-ins such as ``fake-api-key`` (a committed .env.test full of them is fine)."""
     return [
         entry for entry in env.entries
         if not entry.encrypted and not entry.key.startswith("DOTENV_") and ctx.classifier.secret(entry.key, entry.raw)
+        and not is_obviously_fake(entry.raw or "")
     ]
 
 

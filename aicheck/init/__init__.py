@@ -20,11 +20,13 @@ class InitResult:
     snippets: dict[str, str] = field(default_factory=dict)  # what to paste where, when not written
 
 
-def run_init(root: Path, *, force: bool = False, write_precommit: bool = False, write_workflow: bool = False) -> InitResult:
+def run_init(
+    root: Path, *, force: bool = False, write_precommit: bool = False, write_workflow: bool = False, config_name: str = "aicheck.toml",
+) -> InitResult:
     if not root.is_dir():
         raise AicheckError(f"{root}: not a folder")
     result = InitResult(discover(root))
-    _write(root, "aicheck.toml", templates.config_toml(result.discovery), force, result)
+    _write(root, config_name, templates.config_toml(result.discovery), force, result)
     precommit = templates.PRE_COMMIT
     if write_precommit:
         _write(root, ".pre-commit-config.yaml", precommit, force, result)

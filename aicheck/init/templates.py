@@ -98,7 +98,7 @@ def _list(values: list[str]) -> str:
 PRE_COMMIT = """\
 repos:
   - repo: https://github.com/aicheck/aicheck
-    rev: v0.1.0
+    rev: 2785dddcf3f983cb99ce114eb94d3b38b37cbe40  # a commit of aicheck: there is no release tag yet
     hooks:
       - id: aicheck        # blocks a commit that adds a key
       - id: aicheck-env    # lints .env files when they change
@@ -123,7 +123,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0          # the whole history, for `aicheck scan --history`
-      - uses: aicheck/aicheck@v0.1.0
+      - uses: aicheck/aicheck@2785dddcf3f983cb99ce114eb94d3b38b37cbe40  # a commit of aicheck: there is no release tag yet
         with:
           fail-under: "80"
 """

@@ -166,10 +166,13 @@ def _junit(result: EnvResult, **_: Any) -> str:
     for check_id in dict.fromkeys([*result.checks, *by_check]):
         case = ET.SubElement(suite, "testcase", {"classname": "aicheck.env", "name": check_id, "time": "0"})
         items = by_check.get(check_id, [])
-        if items:
+        if items and all(item.severity == "info" for item in items):  # listed, not failed (aicheck.severity)
+            ET.SubElement(case, "system-out").text = "\n".join(xml_text(f"{_where(item)}: {item.message}") for item in items)
+        elif items:
             failure = ET.SubElement(case, "failure", {"message": xml_text(f"{CHECKS[check_id].title}: {common.plural(len(items), 'problem')}"), "type": check_id})
             failure.text = "\n".join(xml_text(f"{_where(item)}: {item.message} (fix: {item.fix})") for item in items)
-    counts = {"tests": str(len(suite)), "failures": str(len(by_check)), "errors": "0", "skipped": "0", "time": f"{result.duration_s:.3f}"}
+    failed = sum(1 for items in by_check.values() if any(item.severity != "info" for item in items))
+    counts = {"tests": str(len(suite)), "failures": str(failed), "errors": "0", "skipped": "0", "time": f"{result.duration_s:.3f}"}
     return common.junit_document(suite, counts)
 
 
@@ -192,7 +195,7 @@ def _github(result: EnvResult, **_: Any) -> str:
 
 # --- markdown -----------------------------------------------------------------------------------
 
-_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵"}
+_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
 MAX_ROWS = 1000
 
 

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from aicheck.output.common import Options
     from aicheck.scan.finding import Finding, ScanResult
 
-COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
+COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 STDIN = "-"
 
 

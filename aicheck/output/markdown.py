@@ -16,7 +16,7 @@ COLUMNS = ("File", "Line", "Severity", "Rule", "Provider", "Secret")
 # A step summary holds 1 MiB; a thousand rows stay far below it.
 MAX_ROWS = 1000
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
-_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵"}
+_ICONS = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "🔵", "info": "⚪"}
 
 
 def render(result: ScanResult, options: Options) -> str:

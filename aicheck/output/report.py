@@ -25,7 +25,7 @@ ROWS = 20  # per table; the command of the part shows them all
 SPARKS = "▁▂▃▄▅▆▇█"
 BAD, WARN, OK, MUTED = "bad", "warn", "ok", "muted"
 TONES = {
-    "critical": BAD, "high": BAD, "medium": WARN, "low": MUTED,
+    "critical": BAD, "high": BAD, "medium": WARN, "low": MUTED, "info": MUTED,
     "valid": OK, "rate_limited": WARN, "unsupported": MUTED, "invalid": BAD, "no_credit": BAD, "restricted": BAD,
     "unreachable": WARN, "unknown": WARN, "passed": OK, "failed": BAD, "error": BAD,
 }
@@ -94,7 +94,7 @@ def part_line(part: Part) -> str:
 
 def _counts(summary: dict[str, Any]) -> str:
     counts = _dict(summary.get("by_severity"))
-    return ", ".join(f"{counts[name]} {name}" for name in ("critical", "high", "medium", "low") if counts.get(name))
+    return ", ".join(f"{counts[name]} {name}" for name in ("critical", "high", "medium", "low", "info") if counts.get(name))
 
 
 def _scan_line(summary: dict[str, Any], part: Part) -> str:
@@ -110,7 +110,17 @@ def _env_line(summary: dict[str, Any], part: Part) -> str:
     files = summary.get("files") if isinstance(summary.get("files"), list) else []
     checked = f"in {', '.join(map(str, files))}" if files else "(no .env file)"
     found = len(part.items)
-    return f"{common.plural(found, 'problem')} ({_counts(summary)}) {checked}" if found else f"no problems {checked}"
+    line = f"{common.plural(found, 'problem')} ({_counts(summary)}) {checked}" if found else f"no problems {checked}"
+    return line + _apps(summary)
+
+
+def _apps(summary: dict[str, Any]) -> str:
+    """A monorepo's app folders, each checked on its own: ``; 3 apps: ., apps/web (Next.js), apps/api``."""
+    apps = [app for app in summary.get("apps") or [] if isinstance(app, dict)]
+    if len(apps) < 2:
+        return ""
+    named = [f"{app.get('path')} ({app.get('loader')}, {common.plural(int(app.get('findings') or 0), 'problem')})" for app in apps]
+    return f"; {len(apps)} apps checked on their own: {', '.join(named)}"
 
 
 def _keys_line(summary: dict[str, Any], part: Part) -> str:
@@ -165,7 +175,7 @@ TONE_COLUMNS = {"scan": 0, "env": 0, "keys": 2, "smoke": 1}
 
 
 _RANK = {"critical": 0, "error": 0, "invalid": 0, "no_credit": 0, "restricted": 0, "high": 1, "failed": 1,
-         "unreachable": 2, "unknown": 2, "medium": 2, "rate_limited": 3, "low": 3}
+         "unreachable": 2, "unknown": 2, "medium": 2, "rate_limited": 3, "low": 3, "info": 4}
 Row = tuple[str, ...]
 _Built = tuple[Row, list[tuple[Row, str]]]
 

@@ -19,8 +19,8 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/aicheck/aicheck"
 SRCROOT = "%SRCROOT%"
 
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
 TAGS = ["security", "secret", "external/cwe/cwe-798"]
 
 HOW_TO_FIX = (

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from aicheck.output import common
+from aicheck.resilience.breaker import opened
 from aicheck.smoke.report import PromptResult, ProviderStats, SmokeReport
 
 FORMATS = ("text", "json", "junit", "github", "markdown")
@@ -104,9 +105,18 @@ def success(stats: ProviderStats) -> str:
 
 def breaker(stats: ProviderStats) -> str:
     state = str(stats.breaker.get("state", "closed"))
-    if state == "open":
-        return f"open ({stats.breaker.get('retry_in_s', 0):.0f} s left)"
-    return state.replace("_", "-")
+    if state == "closed":
+        return state
+    return f"{state.replace('_', '-')} {opened(stats.breaker)}" + (f" ({stats.breaker.get('retry_in_s', 0):.0f} s left)" if state == "open" else "")
+
+
+def sources_line(report: SmokeReport) -> str:
+    """``Keys: GROQ_API_KEY from the environment; OPENROUTER_API_KEY from .env.local.``"""
+    if not report.key_sources:
+        return ""
+    said = [f"{name} {'not set' if where == 'not set' else f'from the {where}' if where == 'environment' else f'from {where}'}"
+            for name, where in report.key_sources.items()]
+    return "Keys: " + "; ".join(said) + "."
 
 
 # --- formats ---------------------------------------------------------------------------------
@@ -133,6 +143,8 @@ def _text(report: SmokeReport, *, color: bool, verbose: bool, width: int | None)
     console.print(Text(summary_line(report), style="bold red" if report.failed else "bold green"))
     for warning in report.warnings:
         console.print(Text(f"warning: {common.printable(warning)}", style="yellow"))
+    if sources_line(report):
+        console.print(Text(common.printable(sources_line(report))))
     output: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in output.split("\n"))
 

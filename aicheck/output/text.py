@@ -24,6 +24,7 @@ SEVERITY_STYLES = {
     "high": "red",
     "medium": "yellow",
     "low": "cyan",
+    "info": "dim",
 }
 
 

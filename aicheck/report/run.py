@@ -45,6 +45,7 @@ class ReportRequest:
     fail_under: int | None = None
     environ: Mapping[str, str] | None = None  # default: the process environment
     record: bool = True  # store the run in the state file's history
+    use_cache: bool = True  # smoke may answer from the response cache (--no-cache: every prompt is sent)
     progress: Progress | None = None  # told the name of each part as it starts
 
 
@@ -173,14 +174,13 @@ def _keys(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, 
 
 
 def _validate(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, str]) -> tuple[KeyReport, dict[str, Any]] | Part:
-    from aicheck.env import files
+    from aicheck.env import files, keys
     from aicheck.output.keys import render_keys
     from aicheck.validate import collect_keys, run_validation
 
-    paths, _ = files.select(request.root, [], cfg.section("env").get("files", []))
-    env_files = [path for path in paths if path.is_file()]
+    env_files = keys.env_files(request.root, cfg.section("env").get("files", []))
     try:
-        found = collect_keys([], cfg, env_files=env_files, from_env=True, environ=environ)
+        found = collect_keys([], cfg, environ=environ, app_root=request.root)
     except AicheckError as exc:
         if not str(exc).startswith("no keys found"):  # collect_keys' word for "nothing to check"
             raise
@@ -218,7 +218,8 @@ def _run_smoke(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[
     from aicheck.output.smoke import render_smoke
     from aicheck.smoke import SmokeOptions, run_smoke
 
-    report = run_smoke(cfg, SmokeOptions(env=environ, state_root=_state_root(request, cfg)))
+    options = SmokeOptions(env=environ, state_root=_state_root(request, cfg), use_cache=request.use_cache, root=request.root)
+    report = run_smoke(cfg, options)
     document: dict[str, Any] = json.loads(render_smoke(report, "json"))
     return document
 
@@ -234,7 +235,7 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
     state = _open_state(request, cfg, environ, notes)
     try:
         by_name = {part.name: part for part in parts}
-        chain = [str(entry["provider"]) for entry in cfg.data.get("chain", [])]
+        chain = [str(entry.get("name") or f"{entry['provider']}/{entry['model']}") for entry in cfg.data.get("chain", [])]
         smoke, keys = by_name["smoke"], by_name["keys"]
         slos = slo.slos(cfg.section("slo"), smoke)
         spent = state.spent_on(utc_day()) if state else None
@@ -247,6 +248,7 @@ def assemble(parts: list[Part], cfg: config_mod.Config, request: ReportRequest, 
             generated_at=utc_iso(started), root=str(request.root.resolve()), fail_under=request.fail_under, notes=notes,
         )
         if state is not None:
+            report.notes += breaker_notes(state.breakers())
             if request.record:
                 report.run_id = history.record(state, report, started)
             report.trends = history.trends(state)
@@ -262,6 +264,17 @@ def _model_warnings(cfg: config_mod.Config, keys: Part) -> list[str]:
 
     chain = [(str(entry.get("provider")), str(entry.get("model"))) for entry in cfg.data.get("chain", []) if entry.get("model")]
     return chain_warnings(chain, live_models(keys.document if keys.ran else None))
+
+
+def breaker_notes(breakers: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Open breakers in the state file: a later smoke skips their entries without a request."""
+    from aicheck.resilience.breaker import opened
+
+    return [
+        f"Circuit breaker {name} is open {opened(dict(saved))}: smoke skips it until its cooldown ends "
+        f"(aicheck smoke --reset clears it)."
+        for name, saved in sorted(breakers.items()) if saved.get("state") == "open"
+    ]
 
 
 def _open_state(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, str], notes: list[str]) -> State | None:

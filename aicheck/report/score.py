@@ -3,7 +3,11 @@ shows the detail. README.md ("The score") documents the same table; a test keeps
 
 A live exposed key (a scan finding whose key works, or a working key in a variable the browser
 bundle publishes) caps the score at ``LIVE_KEY_CAP`` whatever else is fine: nothing else in the
-report matters while anyone can spend on that key. A part that was skipped deducts nothing; the
+report matters while anyone can spend on that key. A real key exposed (a credential in a
+provider's own format at high or critical, or a committed .env holding secrets) caps it at
+``REAL_KEY_CAP``. Findings that are ``info`` (test fixtures, public keys, obviously fake values:
+``aicheck.severity``) cost nothing. Deductions are grouped by cause (one rule, one env check),
+each with the command that explains or fixes it. A part that was skipped deducts nothing; the
 report says which parts the score covers.
 """
 
@@ -20,6 +24,10 @@ from aicheck.report.model import (
 
 LIVE_KEY_POINTS = 40
 LIVE_KEY_CAP = 20
+REAL_KEY_CAP = 50
+REAL_SEVERITIES = ("critical", "high")
+# env checks that mean secrets are readable by others: a committed .env, a secret the bundle publishes
+ENV_EXPOSURES = ("env.tracked-secret", "env.client-exposed-secret", "env.keys-file-committed")
 SCAN_POINTS = {"critical": 20, "high": 10, "medium": 5, "low": 2}
 SCAN_MAX = 60
 ENV_POINTS = {"critical": 15, "high": 8, "medium": 3, "low": 1}
@@ -74,7 +82,27 @@ def score(
     if live:
         why = f"{'a live exposed key' if len(live) == 1 else f'{len(live)} live exposed keys'}: the score is at most {LIVE_KEY_CAP}"
         return Score(min(value, LIVE_KEY_CAP), tuple(deductions), LIVE_KEY_CAP, why)
+    real = real_exposures(by_name.get("scan"), by_name.get("env"))
+    if real:
+        why = f"a real key exposed ({real[0]}{f' and {len(real) - 1} more' if len(real) > 1 else ''}): the score is at most {REAL_KEY_CAP}"
+        return Score(min(value, REAL_KEY_CAP), tuple(deductions), REAL_KEY_CAP, why)
     return Score(value, tuple(deductions))
+
+
+def real_exposures(scan: Part | None, env: Part | None) -> list[str]:
+    """Where a real key is exposed: a provider-format credential at high or critical (not a
+    generic match, not info), or a committed or published .env secret."""
+    found = [
+        f"{item.get('rule_name') or item.get('rule')} in {where(item)}"
+        for item in (scan.items if scan is not None and scan.ran else [])
+        if item.get("severity") in REAL_SEVERITIES and not _generic(item)
+    ]
+    found += [
+        f"{item.get('title') or item.get('id')} in {where(item)}"
+        for item in (env.items if env is not None and env.ran else [])
+        if item.get("id") in ENV_EXPOSURES and item.get("severity") in REAL_SEVERITIES
+    ]
+    return found
 
 
 # --- the checks' findings -------------------------------------------------------------------
@@ -110,30 +138,60 @@ def published_keys(env: Part | None, keys: Part | None) -> list[Deduction]:
 
 
 def exposed(part: Part | None) -> list[Deduction]:
+    """One deduction per rule (the cause), its points the sum of its findings' severities."""
     if part is None or not part.ran:
         return []
-    found = [item for item in part.items if not is_live(item)]
+    found = [item for item in part.items if not is_live(item) and item.get("severity") in SCAN_POINTS]
     groups = []
-    for severity in SEVERITIES:
-        items = [item for item in found if item.get("severity") == severity]
-        if items:
-            noun = "exposed credential" if len(items) == 1 else "exposed credentials"
-            places = _examples(f"{item.get('rule_name') or item.get('rule')} in {where(item)}" for item in items)
-            groups.append(Deduction(SCAN_POINTS[severity] * len(items), f"{len(items)} {severity} {noun}: {places}", "aicheck scan", "scan"))
-    return capped(groups, SCAN_MAX, "exposed credentials")
+    for rule, items in _by(found, "rule").items():
+        name = str(items[0].get("rule_name") or rule)
+        noun = "finding" if len(items) == 1 else "findings"
+        places = _examples(where(item) for item in items)
+        command = "aicheck scan" if _generic(items[0]) else "aicheck scan --verify"
+        groups.append(Deduction(sum(SCAN_POINTS[str(item["severity"])] for item in items),
+                                f"{name}: {len(items)} {_severities(items)} {noun} in {places}", command, "scan"))
+    return capped(sorted(groups, key=lambda d: -d.points), SCAN_MAX, "exposed credentials")
 
 
 def env_problems(part: Part | None) -> list[Deduction]:
+    """One deduction per env check (the cause), its points the sum of its findings' severities."""
     if part is None or not part.ran:
         return []
+    found = [item for item in part.items if item.get("severity") in ENV_POINTS]
     groups = []
-    for severity in SEVERITIES:
-        items = [item for item in part.items if item.get("severity") == severity]
-        if items:
-            noun = ".env problem" if len(items) == 1 else ".env problems"
-            places = _examples(f"{item.get('title') or item.get('id')} in {where(item)}" for item in items)
-            groups.append(Deduction(ENV_POINTS[severity] * len(items), f"{len(items)} {severity} {noun}: {places}", "aicheck env check", "env"))
-    return capped(groups, ENV_MAX, ".env problems")
+    for check, items in _by(found, "id").items():
+        title = str(items[0].get("title") or check)
+        if all("(design warning)" in str(item.get("message")) for item in items):
+            title += " (design warning)"
+        noun = "finding" if len(items) == 1 else "findings"
+        places = _examples(where(item) for item in items)
+        groups.append(Deduction(sum(ENV_POINTS[str(item["severity"])] for item in items),
+                                f"{title}: {len(items)} {_severities(items)} {noun} in {places}", _env_command(items), "env"))
+    return capped(sorted(groups, key=lambda d: -d.points), ENV_MAX, ".env problems")
+
+
+def _by(items: Iterable[dict[str, Any]], name: str) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(str(item.get(name)), []).append(item)
+    return groups
+
+
+def _severities(items: Sequence[dict[str, Any]]) -> str:
+    counts = {s: sum(1 for item in items if item.get("severity") == s) for s in SEVERITIES}
+    present = [s for s in SEVERITIES if counts[s]]
+    return present[0] if len(present) == 1 else "/".join(present)
+
+
+def _generic(item: dict[str, Any]) -> bool:
+    rule = _rules().get(str(item.get("rule")))
+    return rule.generic if rule is not None else item.get("provider") is None and str(item.get("rule", "")).startswith("generic")
+
+
+def _env_command(items: Sequence[dict[str, Any]]) -> str:
+    """env check of the app folder the findings are in (a monorepo's apps are checked on their own)."""
+    app = items[0].get("app")
+    return f"cd {app} && aicheck env check" if isinstance(app, str) and app not in ("", ".") else "aicheck env check"
 
 
 def failing_keys(part: Part | None) -> list[Deduction]:
@@ -265,6 +323,13 @@ def _num(value: float | None) -> str:
 def _provider_name(item: dict[str, Any]) -> str:
     provider = item.get("provider")
     return _names().get(str(provider), str(provider)) if provider else str(item.get("rule_name") or item.get("rule") or "")
+
+
+@functools.lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    from aicheck import catalog
+
+    return {rule.id: rule for rule in catalog.load().rules}
 
 
 @functools.lru_cache(maxsize=1)

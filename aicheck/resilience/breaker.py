@@ -13,7 +13,8 @@ skipped by the next until its cooldown is over. The clock is wall time for that 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
@@ -22,7 +23,7 @@ CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 class BreakerStore(Protocol):
     def breakers(self) -> dict[str, dict[str, Any]]: ...
 
-    def save_breaker(self, provider: str, state: str, failures: int, opened_at: float | None) -> None: ...
+    def save_breaker(self, provider: str, state: str, failures: int, opened_at: float | None, opened_by_run: int | None = None) -> None: ...
 
 
 class Breaker:
@@ -39,6 +40,7 @@ class Breaker:
         self._open = False
         self.failures = 0
         self.opened_at: float | None = None
+        self.opened_by_run: int | None = None  # the run whose failures opened it (state file's runs.id)
         self._trial = False  # the half-open trial call is in flight
 
     @property
@@ -82,16 +84,26 @@ class Breaker:
         """The trial call ended with no verdict on the provider (a bad request): let another try."""
         self._trial = False
 
-    def restore(self, state: str, failures: int, opened_at: float | None) -> None:
+    def restore(self, state: str, failures: int, opened_at: float | None, opened_by_run: int | None = None) -> None:
         self._open = state in (OPEN, HALF_OPEN) and opened_at is not None
         self.failures, self.opened_at, self._trial = failures, opened_at if self._open else None, False
+        self.opened_by_run = opened_by_run if self._open else None
 
     def snapshot(self) -> dict[str, Any]:
-        return {"state": self.state, "failures": self.failures, "opened_at": self.opened_at, "retry_in_s": round(self.retry_in(), 3)}
+        return {"state": self.state, "failures": self.failures, "opened_at": self.opened_at, "opened_by_run": self.opened_by_run,
+                "retry_in_s": round(self.retry_in(), 3)}
 
     def _changed(self) -> None:
         if self._on_change is not None:
             self._on_change(self)
+
+
+def opened(snapshot: Mapping[str, Any]) -> str:
+    """``since 2026-12-06 14:03:22 UTC, by run 17``: when a breaker opened and which run opened it."""
+    at = snapshot.get("opened_at")
+    when = f"since {datetime.fromtimestamp(float(at), timezone.utc):%Y-%m-%d %H:%M:%S} UTC" if isinstance(at, (int, float)) else ""
+    run = snapshot.get("opened_by_run")
+    return ", ".join(part for part in (when, f"by run {run}" if run is not None else "") if part)
 
 
 class Breakers:
@@ -104,8 +116,10 @@ class Breakers:
         *,
         store: BreakerStore | None = None,
         clock: Callable[[], float] = time.time,
+        run_id: int | None = None,  # this run, named as the opener of the breakers it opens
     ) -> None:
         self.threshold, self.cooldown, self._store, self._clock = threshold, cooldown, store, clock
+        self.run_id = run_id
         self._saved = store.breakers() if store is not None else {}
         self._breakers: dict[str, Breaker] = {}
 
@@ -114,7 +128,7 @@ class Breakers:
             breaker = Breaker(name, self.threshold, self.cooldown, self._clock, self._save if self._store else None)
             if name in self._saved:
                 saved = self._saved[name]
-                breaker.restore(saved["state"], int(saved["failures"]), saved["opened_at"])
+                breaker.restore(saved["state"], int(saved["failures"]), saved["opened_at"], saved.get("opened_by_run"))
             self._breakers[name] = breaker
         return self._breakers[name]
 
@@ -123,4 +137,6 @@ class Breakers:
 
     def _save(self, breaker: Breaker) -> None:
         assert self._store is not None
-        self._store.save_breaker(breaker.name, OPEN if breaker.state != CLOSED else CLOSED, breaker.failures, breaker.opened_at)
+        # a failure that leaves it open came from a call of this run: this run (re)opened it
+        breaker.opened_by_run = None if breaker.state == CLOSED else (self.run_id or breaker.opened_by_run)
+        self._store.save_breaker(breaker.name, OPEN if breaker.state != CLOSED else CLOSED, breaker.failures, breaker.opened_at, breaker.opened_by_run)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aicheck import catalog, config as config_mod, git
+from aicheck import catalog, config as config_mod, git, severity
 from aicheck.catalog import Rule
 from aicheck.errors import AicheckError, ConfigError
 from aicheck.scan import baseline
@@ -38,6 +38,7 @@ def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
     settings = settings_from(cfg, request.exclude, request.max_file_size)
     hidden = baseline.load(request.baseline) if request.baseline else set()
     result = _dispatch(request, settings)
+    severity.adjust_scan(result.findings, settings.rules, None if request.stdin is not None else Path(result.root))
     if request.write_baseline:
         baseline.write(request.write_baseline, result.findings)
     baseline.apply(result, hidden)

@@ -111,6 +111,7 @@ class SmokeReport:
     run_id: int | None = None
     state_path: str | None = None
     warnings: list[str] = field(default_factory=list)  # chain models deprecated or retired
+    key_sources: dict[str, str] = field(default_factory=dict)  # key_env -> "environment", ".env.local", "not set"
 
     @property
     def failed(self) -> bool:
@@ -134,6 +135,7 @@ class SmokeReport:
             "budget": self.budget, "drills": self.drills, "duration_s": round(self.duration_s, 3), "run_id": self.run_id,
             "warnings": list(self.warnings),
             "providers": [stats.to_dict() for stats in self.providers],
+            "key_sources": self.key_sources,
         }
 
 

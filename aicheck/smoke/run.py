@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from aicheck import chain as chain_mod
 from aicheck.aio import run_sync
+from aicheck.env import keys
 from aicheck.errors import AicheckError
 from aicheck.smoke import expect
 from aicheck.smoke.prompts import Prompt, prompts_from
@@ -38,38 +39,56 @@ class SmokeOptions:
     env: Mapping[str, str] | None = None  # default: the process environment
     state_root: Path | None = None  # default: the project root of the config
     record: bool = True  # write the run history
+    reset: bool = False  # clear the breakers and the cache first
+    root: Path | None = None  # where the app's .env files are (default: the project root)
 
 
 def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeReport:
     options = options or SmokeOptions()
-    env = os.environ if options.env is None else options.env
-    links = chain_mod.resolve(config.data, config.path, env)
+    environ = os.environ if options.env is None else options.env
+    links = chain_mod.resolve(config.data, config.path, environ)
     if not links:
         where = f"{config.path}: no [[chain]] entries" if config.path else "no config file (aicheck.toml, or [tool.aicheck] in pyproject.toml)"
         raise AicheckError(f"{where}: add a [[chain]] entry per provider, in fallback order (provider, model, key_env)")
     prompts = prompts_from(config.data, config.path, options.prompts)
-    _check_drills(options.drills, links)
+    drilled = drill_links(options.drills, links)
     root = options.state_root or project_root(Path.cwd(), config.path)
-    with State.open(root, env) as state:
-        return run_sync(_run(config, links, prompts, options, env, state))
+    found = keys.find(options.root or root, config.section("env").get("files", []), environ, [link.key_env for link in links])
+    env = keys.with_keys(environ, found)
+    with State.open(root, environ) as state:
+        if options.reset:
+            state.breakers_clear()
+            state.cache_clear()
+        report = run_sync(_run(config, links, prompts, options, env, state, drilled))
+    report.key_sources = {link.key_env: found.source(link.key_env) or "not set" for link in links}
+    return report
 
 
-def _check_drills(drills: Sequence[str], links: list[Link]) -> None:
-    names = [link.name for link in links]
+def drill_links(drills: Sequence[str], links: list[Link]) -> frozenset[int]:
+    """The chain entries ``--drill`` names: an entry's ``name``, its ``provider/model``, or a
+    provider id (every entry of that provider)."""
+    chosen: set[int] = set()
     for drill in drills:
-        if drill not in names:
-            raise AicheckError(f"--drill {drill}: not a provider of the chain (the chain is: {', '.join(names)})")
+        matched = [link.index for link in links if drill in (link.entry_name, link.breaker_key)]
+        matched = matched or [link.index for link in links if drill == link.name]
+        if not matched:
+            entries = ", ".join(link.label for link in links)
+            raise AicheckError(f"--drill {drill}: no chain entry has this name, provider/model or provider (the chain is: {entries})")
+        chosen.update(matched)
+    return frozenset(chosen)
 
 
-async def _run(config: Config, links: list[Link], prompts: list[Prompt], options: SmokeOptions, env: Mapping[str, str], state: State) -> SmokeReport:
+async def _run(
+    config: Config, links: list[Link], prompts: list[Prompt], options: SmokeOptions, env: Mapping[str, str], state: State, drilled: frozenset[int],
+) -> SmokeReport:
     started = time.time()
     run_id = state.start_run("smoke", started) if options.record else None
-    chain = chain_mod.build(config, links, env, state=state, drills=options.drills, use_cache=options.use_cache, run_id=run_id)
+    chain = chain_mod.build(config, links, env, state=state, drills=drilled, use_cache=options.use_cache, run_id=run_id)
     concurrency = int(config.section("resilience").get("concurrency") or DEFAULT_CONCURRENCY)
     async with chain:
         results = await _prompts(chain, prompts, concurrency, options.progress)
     report = SmokeReport(results, _providers(links, results, chain), time.time() - started, chain.budget.summary(),
-                         list(options.drills), run_id, str(state.path), _model_warnings(links))
+                         [links[index].label for index in sorted(drilled)], run_id, str(state.path), _model_warnings(links))
     if run_id is not None:
         state.finish_run(run_id, finished_at=time.time(), duration_s=report.duration_s, failed=report.failed,
                          summary=report.summary(), results=[r.to_dict() for r in results])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -89,10 +89,14 @@ def collect_keys(
     from_env: bool = False,
     environ: Mapping[str, str] | None = None,
     provider: str | None = None,
+    app_root: Path | None = None,
 ) -> Collected:
     """The keys ``keys validate`` was given. From env files and the environment, a value counts
     as a key when its variable is a provider's (OPENAI_API_KEY, a chain's key_env) or its value
-    is in a provider's own key format."""
+    is in a provider's own key format.
+
+    Given no keys at all and an ``app_root``: the app's keys, as smoke and report read them
+    (``aicheck.env.keys``): the environment first, then the .env files env check finds."""
     from aicheck.validate import sources
     from aicheck.validate.detect import Detector
     from aicheck.validate.endpoints import known_providers
@@ -105,10 +109,11 @@ def collect_keys(
     def wanted(name: str, value: str) -> bool:
         return detector.known_name(name) or detector.has_own_format(value)
 
-    found = sources.collect(
-        args, stdin=stdin, env_files=list(env_files), from_env=from_env,
-        environ=os.environ if environ is None else environ, wanted=wanted,
-    )
+    environ = os.environ if environ is None else environ
+    if app_root is not None and not args and not env_files and not from_env:
+        found = _app_keys(app_root, config, environ, wanted)
+    else:
+        found = sources.collect(args, stdin=stdin, env_files=list(env_files), from_env=from_env, environ=environ, wanted=wanted)
     if provider is not None:
         found.keys = [dataclasses.replace(item, provider=provider) for item in found.keys]
     # From env files, only a provider's endpoint (AZURE_OPENAI_ENDPOINT) is used: a checked-out
@@ -116,3 +121,24 @@ def collect_keys(
     endpoints = {p.validation.endpoint_env for p in providers.values() if p.validation.endpoint_env}
     found.variables = {name: value for name, value in found.variables.items() if name in endpoints}
     return found
+
+
+def _app_keys(root: Path, config: Config | None, environ: Mapping[str, str], wanted: Callable[[str, str], bool]) -> Collected:
+    """Each variable's value as the app gets it: the environment, else the last .env file that
+    sets it (``aicheck.env.keys``, the order smoke and report use); its source says which."""
+    from aicheck.env import files, load_values
+    from aicheck.env import keys as app_keys
+    from aicheck.validate.sources import Collected, clean, unique
+
+    chosen: dict[str, tuple[str, str]] = {}
+    variables: dict[str, str] = {}
+    for path in app_keys.env_files(root, config.section("env").get("files", []) if config else []):
+        values = {name: value for name, value in load_values(path).items() if value}
+        variables.update(values)
+        chosen.update({name: (value, files.display(path, root)) for name, value in values.items()})
+    chosen.update({name: (value, "environment") for name, value in environ.items() if value})
+    ordered = sorted(chosen.items(), key=lambda item: item[1][1] != "environment")
+    keys = [KeyInput(clean(value), name=name, source=f"{where}: {name}") for name, (value, where) in ordered if clean(value) and wanted(name, clean(value))]
+    if not keys:
+        raise AicheckError("no keys found in the environment or a .env file here: pass keys as arguments, '-' to read them from stdin, or --env-file FILE")
+    return Collected(unique(keys), variables)
