@@ -53,7 +53,11 @@ def sync(url: str, dest: Path, env: Mapping[str, str] | None = None) -> None:
         _git(["clone", "--bare", "--quiet", "--filter=blob:none", *extra, source, str(partial / "m.git")], dest.parent, environ)
         for number, refspec in enumerate(_REFSPECS):
             _git(["config", "--add" if number else "--replace-all", "remote.origin.fetch", refspec], partial / "m.git", environ)
-        (partial / "m.git").rename(dest)  # a clone cut short never looks like a mirror
+        try:
+            (partial / "m.git").rename(dest)  # a clone cut short never looks like a mirror
+        except OSError:
+            if not (dest / "HEAD").is_file():  # else a rerun of this task on another worker won
+                raise
     finally:
         shutil.rmtree(partial, ignore_errors=True)
 

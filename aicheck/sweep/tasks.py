@@ -158,7 +158,7 @@ def _verify_once(findings: list[Finding], ctx: VerifyContext) -> None:
         if kid in ctx.known:
             statuses[kid] = ctx.known[kid]
             continue
-        with Lock(f"aicheck-verify-{kid}", client=client):
+        with Lock(f"aicheck-verify-{kid}"):
             status = client.get_metadata(["aicheck-verify", kid], default=None)
             if status is None:
                 status = _validate(finding, ctx.config)
