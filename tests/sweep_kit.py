@@ -94,7 +94,7 @@ class FakeForge:
         return 200, headers, items
 
     def __enter__(self) -> FakeForge:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -204,3 +204,53 @@ def test_a_worker_killed_mid_sweep_loses_no_result(tmp_path: Path, state: Path) 
             after = set(client.run(os.getpid).values())
     assert killed and killed[0] not in after
     assert len(repos) == 10 and all(r["status"] == "done" and len(r["findings"]) == 1 for r in repos.values())
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from aicheck.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+def test_cli_json_sarif_and_html_rank_repositories(tmp_path: Path, state: Path, cluster: str, capsys: pytest.CaptureFixture[str]) -> None:
+    keys = small_repos(tmp_path / "repos", 2)
+    make_repo(tmp_path / "repos" / "clean", [{"a.py": "x = 1\n"}])
+    make_repo(tmp_path / "repos" / "worse", [{"a.py": f'A = "{KEYGEN["github-token"]()}"\nB = "{KEYGEN["github-token"]()}"\n'}])
+    base = ["sweep", str(tmp_path / "repos"), "--scheduler", cluster]
+    code, out, _ = run_cli([*base, "-f", "json"], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["command"] == "sweep" and data["tool"] == "aicheck"
+    assert [r["repository"] for r in data["repositories"]] == ["worse", "r00", "r01", "clean"]
+    assert data["summary"]["repositories"] == 4 and data["summary"]["findings"] == 4
+    assert data["repositories"][0]["summary"]["score"] > data["repositories"][1]["summary"]["score"] > 0
+    code, out, _ = run_cli([*base, "-f", "sarif"], capsys)
+    runs = json.loads(out)["runs"]
+    assert [run["automationDetails"]["id"] for run in runs][0] == "aicheck-sweep/worse/" and len(runs[1]["results"]) == 1
+    html_file = tmp_path / "sweep.html"
+    code, out, _ = run_cli([*base, "-f", "html", "-o", str(html_file), "--exit-zero"], capsys)
+    page = html_file.read_text()
+    assert code == 0 and page.index("worse") < page.index("r00") < page.index("clean")
+    code, out, _ = run_cli(base, capsys)
+    assert "4 repositories swept" in out and "github-token" in out
+    assert not any(key in page + out for key in keys.values())
+
+
+def test_cli_without_dask_says_how_to_get_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['distributed'] = None; from aicheck.cli import main; main(['sweep', '.'])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "pip install 'aicheck[sweep]'" in out.stderr
+
+
+def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path: Path, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import dask
+
+    make_repo(tmp_path / "repos" / "a", [{"a.py": "x = 1\n"}])
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        code, _, err = run_cli(["sweep", str(tmp_path / "repos"), "--scheduler", "tcp://127.0.0.1:9"], capsys)
+    assert code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err

@@ -99,7 +99,7 @@ def _client(request: SweepRequest) -> Iterator[Any]:
     address = request.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if address:
         try:
-            client = Client(address, timeout="20s")
+            client = Client(address)  # waits distributed.comm.timeouts.connect (dask config)
         except (OSError, TimeoutError) as exc:
             raise AicheckError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         with client:
