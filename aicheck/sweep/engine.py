@@ -26,6 +26,7 @@ from aicheck.errors import AicheckError
 from aicheck.sweep import require_dask, sources, tasks
 from aicheck.sweep.merge import RepoOutcome, SweepResult, merge_findings
 from aicheck.sweep.mirror import display_url
+from aicheck.sweep.sources import Selection
 from aicheck.sweep.store import SweepStore
 
 DEFAULT_RANGE_SIZE = 5_000
@@ -49,7 +50,7 @@ class SweepRequest:
     sources: list[str]
     root: Path
     config: Path | None = None
-    selection: sources.Selection = field(default_factory=sources.Selection)
+    selection: Selection = field(default_factory=Selection)
     scheduler: str | None = None
     workers: int | None = None
     processes: bool = True
