@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -59,15 +60,23 @@ def sweep(
     )
     if common.interactive or verbose:
         request.on_dashboard = lambda link: print(f"Dask dashboard: {link}", file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with _progress(common.interactive) as request.progress:
             result = run_sweep(request)
     except KeyboardInterrupt:
         print("aicheck: sweep interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if not (quiet and not result.failed):
         emit(common, render(result, common.format))
     return exit_code(common, result.failed)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends a sweep as Ctrl-C does: the cluster is closed, progress is kept."""
+    raise KeyboardInterrupt
 
 
 @contextmanager

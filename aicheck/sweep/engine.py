@@ -157,10 +157,10 @@ class _Sweep:
 
     def _start(self, repo: sources.Repo) -> None:
         status, plan, _ = self.store.status(self.run_id, repo.key)
-        if status in ("done", "failed"):
+        if status == "done":
             self.progress.repos_done += 1
             return
-        if plan is not None:
+        if status == "planned" and plan is not None:  # a failed repository is tried again on resume
             self._submit_ranges(repo.key, tasks.Plan.from_dict(plan), None)
             return
         old_tips, _ = self.store.previous(repo.key)

@@ -110,10 +110,17 @@ class SweepStore:
         return rows[0][0], json.loads(rows[0][1]) if rows[0][1] else None, rows[0][2]
 
     def save_plan(self, run_id: int, repo: str, plan: dict[str, Any]) -> None:
-        self._run("INSERT OR REPLACE INTO sweep_plans VALUES (?, ?, 'planned', ?, NULL)", (run_id, repo, json.dumps(plan)))
+        """A new plan; results of an earlier plan of the repository in this run no longer count."""
+        self._transaction([
+            ("DELETE FROM sweep_ranges WHERE run_id = ? AND repo = ?", (run_id, repo)),
+            ("INSERT OR REPLACE INTO sweep_plans VALUES (?, ?, 'planned', ?, NULL)", (run_id, repo, json.dumps(plan))),
+        ])
 
     def fail(self, run_id: int, repo: str, error: str) -> None:
-        self._run("INSERT OR REPLACE INTO sweep_plans (run_id, repo, status, error) VALUES (?, ?, 'failed', ?)", (run_id, repo, error[:500]))
+        self._transaction([
+            ("DELETE FROM sweep_ranges WHERE run_id = ? AND repo = ?", (run_id, repo)),
+            ("INSERT OR REPLACE INTO sweep_plans (run_id, repo, status, error) VALUES (?, ?, 'failed', ?)", (run_id, repo, error[:500])),
+        ])
 
     def ranges(self, run_id: int, repo: str) -> dict[int, dict[str, Any]]:
         rows = self._run("SELECT idx, result FROM sweep_ranges WHERE run_id = ? AND repo = ?", (run_id, repo))
