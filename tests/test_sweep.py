@@ -254,3 +254,21 @@ def test_cli_unreachable_scheduler_is_a_usage_error(tmp_path: Path, state: Path,
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         code, _, err = run_cli(["sweep", str(tmp_path / "repos"), "--scheduler", "tcp://127.0.0.1:9"], capsys)
     assert code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+
+
+def test_blobs_missing_from_a_damaged_source_are_skipped_and_the_rest_scanned(tmp_path: Path, state: Path, cluster: str) -> None:
+    from tests.conftest import git
+
+    source = tmp_path / "repos" / "damaged"
+    source.mkdir(parents=True)
+    git(source, "init", "-q", "-b", "main")
+    tokens = [KEYGEN["github-token"]() for _ in range(3)]
+    for n, token in enumerate(tokens):
+        (source / f"k{n}.py").write_text(f'TOKEN = "{token}"\n')
+        git(source, "add", ".")
+        git(source, "commit", "-qm", f"k{n}")
+    lost = git(source, "rev-parse", "HEAD~1:k1.py").strip()
+    (source / ".git" / "objects" / lost[:2] / lost[2:]).unlink()  # loose objects: git add wrote them
+    repos, _ = sweep([tmp_path / "repos"], tmp_path, cluster)
+    assert repos["damaged"]["status"] == "done"
+    assert sorted((f["file"], f["in_head"]) for f in repos["damaged"]["findings"]) == [("k0.py", True), ("k2.py", True)]

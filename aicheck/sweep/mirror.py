@@ -117,14 +117,33 @@ def prefetch(dest: Path, include: list[str], exclude: list[str], env: Mapping[st
     spec = "\n".join(include + ["^" + sha for sha in exclude]) + "\n"
     out = _git(["rev-list", "--objects", "--missing=print", "--stdin"], dest, stdin=spec)
     missing = [line[1:] for line in out.decode().splitlines() if line.startswith("?")]
-    if missing:
-        url = _git(["config", "remote.origin.url"], dest).decode().strip()
+    return _fetch_blobs(dest, missing, env)
+
+
+def prefetch_tree(dest: Path, commit: str, env: Mapping[str, str] | None = None) -> int:
+    """Fetch the blobs of one commit's tree the mirror lacks (before a ``git grep`` of it)."""
+    out = _git(["rev-list", "--objects", "--missing=print", "--no-walk", commit], dest)
+    return _fetch_blobs(dest, [line[1:] for line in out.decode().splitlines() if line.startswith("?")], env)
+
+
+def _fetch_blobs(dest: Path, oids: list[str], env: Mapping[str, str] | None) -> int:
+    """One ``git fetch --stdin`` of the ids; when the remote lacks some (a damaged or partial
+    source), halves are retried so the rest still arrive and the missing ones are skipped."""
+    if not oids:
+        return 0
+    url = _git(["config", "remote.origin.url"], dest).decode().strip()
+    try:
         _git(
             ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
              "--recurse-submodules=no", "--filter=blob:none", "--stdin", "origin"],
-            dest, _git_env(url, os.environ if env is None else env), stdin="\n".join(missing) + "\n",
+            dest, _git_env(url, os.environ if env is None else env), stdin="\n".join(oids) + "\n",
         )
-    return len(missing)
+    except GitError:
+        if len(oids) == 1:
+            return 0
+        half = len(oids) // 2
+        return _fetch_blobs(dest, oids[:half], env) + _fetch_blobs(dest, oids[half:], env)
+    return len(oids)
 
 
 @contextmanager
@@ -157,14 +176,19 @@ def _hiding_commit(top: Path, exclude: list[str]) -> str | None:
     return _git(["commit-tree", tree, *parents, "-m", "aicheck sweep: already scanned"], top, {**os.environ, **env}).decode().strip()
 
 
-def grep_head(dest: Path, head_sha: str | None, secrets: set[str]) -> set[str]:
-    """The secrets still in the tree of ``head_sha``: one ``git grep -F``, secrets through stdin."""
+def grep_head(dest: Path, top: Path, head_sha: str | None, secrets: set[str]) -> set[str]:
+    """The secrets still in the tree of ``head_sha``: one ``git grep -F``, secrets through stdin.
+
+    Missing blobs are fetched into the mirror ``dest`` in one batch first; the grep runs in the
+    view ``top``, which never fetches (a blob the source lacks is skipped, not fetched one by one).
+    """
     if not secrets or not head_sha:
         return set()
+    prefetch_tree(dest, head_sha)
     probes = {max(secret.replace("\\n", "\n").split("\n"), key=len): secret for secret in secrets}
     proc = subprocess.run(
         ["git", "grep", "-F", "-I", "-h", "-o", "--no-color", "-f", "-", head_sha],
-        cwd=dest, input="\n".join(probes).encode("utf-8", "surrogateescape") + b"\n", capture_output=True, check=False,
+        cwd=top, input="\n".join(probes).encode("utf-8", "surrogateescape") + b"\n", capture_output=True, check=False,
     )
     found = set(proc.stdout.decode("utf-8", "surrogateescape").splitlines())
     return {secret for probe, secret in probes.items() if probe in found}

@@ -125,7 +125,7 @@ def scan_range(repo: Repo, cache: str, head: str | None, rng: Range, settings: S
     fetched = mirror.prefetch(dest, list(rng.heads), list(rng.exclude))
     with mirror.view(dest, list(rng.heads), list(rng.exclude)) as (top, since):
         result = scan_history(top, dataclasses.replace(settings, workers=1), since)
-    still = mirror.grep_head(dest, head, {f.secret for f in result.findings})
+        still = mirror.grep_head(dest, top, head, {f.secret for f in result.findings})
     for finding in result.findings:
         finding.in_head = finding.secret in still
     salt = verify.salt if verify else ""
