@@ -113,3 +113,17 @@ def test_list_file_and_folder(tmp_path: Path) -> None:
         expand([str(tmp_path / "bad.txt")])
     with pytest.raises(AicheckError, match="not a list file, a folder"):
         expand([str(tmp_path / "nowhere")])
+
+
+def test_git_gets_a_token_only_for_its_own_host_over_https_and_never_in_argv() -> None:
+    import base64
+
+    from aicheck.sweep.mirror import _git_env, display_url
+
+    token = KEYGEN["github-token"]()
+    env = _git_env("https://github.com/acme/api.git", {"GITHUB_TOKEN": token, "PATH": "/usr/bin"})
+    assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraHeader"
+    assert base64.b64decode(env["GIT_CONFIG_VALUE_0"].split()[-1]).decode() == f"x-access-token:{token}"
+    for url in ("https://gitlab.com/acme/api.git", "http://github.com/acme/api.git", "https://github.com.evil.example/x.git"):
+        assert "GIT_CONFIG_COUNT" not in _git_env(url, {"GITHUB_TOKEN": token})
+    assert display_url("https://user:hunter2@git.example.com/a.git") == "https://git.example.com/a.git"
