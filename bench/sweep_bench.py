@@ -3,6 +3,7 @@
 
     python bench/sweep_bench.py                 # 100 repositories (generated once into bench/corpus/sweep-100)
     python bench/sweep_bench.py --real          # plus the fetched real mirrors in /work/.mirror (if any)
+    python bench/sweep_bench.py --count 0 --real openai --range-size 2000   # one real history, split
     python bench/sweep_bench.py --workers 1 2   # fewer sweep rows
 
 Each sweep starts cold: an empty state folder and mirror cache, so its time includes the
@@ -50,6 +51,20 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, sub
     return time.perf_counter() - started, proc
 
 
+def work_trees(repos: list[Path], work: Path) -> list[Path]:
+    """``scan --history`` needs a repository with a work tree: a bare mirror gets a shared,
+    unchecked-out clone (its objects borrowed, nothing copied); the sweep reads the mirror itself."""
+    trees = []
+    for repo in repos:
+        if (repo / ".git").exists():
+            trees.append(repo)
+            continue
+        tree = work / f"tree-{len(trees)}"
+        subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(repo), str(tree)], check=True)
+        trees.append(tree)
+    return trees
+
+
 def loop_aicheck(aicheck: str, repos: list[Path], work: Path) -> dict[str, object]:
     (work / "empty.toml").write_text("")
     total, findings = 0.0, 0
@@ -78,12 +93,12 @@ def loop_gitleaks(gitleaks: str, repos: list[Path], work: Path) -> dict[str, obj
     return {"wall_s": total, "findings": findings}
 
 
-def sweep(aicheck: str, listing: Path, workers: int, work: Path) -> dict[str, object]:
+def sweep(aicheck: str, listing: Path, workers: int, work: Path, range_size: int) -> dict[str, object]:
     state = work / f"state-{workers}"
     shutil.rmtree(state, ignore_errors=True)
     env = {**os.environ, "AICHECK_STATE_DIR": str(state)}
     env.pop("DASK_SCHEDULER_ADDRESS", None)
-    cmd = [aicheck, "sweep", str(listing), "--workers", str(workers), "-f", "json", "-o", str(work / "s.json"), "--exit-zero",
+    cmd = [aicheck, "sweep", str(listing), "--workers", str(workers), "--range-size", str(range_size), "-f", "json", "-o", str(work / "s.json"), "--exit-zero",
            "--config", str(work / "empty.toml")]
     cold, proc = timed(cmd, env)
     if proc.returncode != 0:
@@ -99,14 +114,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
-    parser.add_argument("--real", action="store_true", help="add the real mirrors under /work/.mirror")
+    parser.add_argument("--real", nargs="*", metavar="NAME", help="add the real mirrors under /work/.mirror (all, or those whose folder contains NAME)")
+    parser.add_argument("--range-size", type=int, default=5000, help="the sweep's commits per task")
     parser.add_argument("--skip-loops", action="store_true")
     args = parser.parse_args()
     aicheck, gitleaks = default_aicheck(), default_gitleaks()
     if not aicheck:
         raise SystemExit("aicheck not found next to this python")
     started = time.perf_counter()
-    repos = generate(args.count) + ([p for p in REAL if p.exists()] if args.real else [])
+    real = [p for p in REAL if p.exists() and (not args.real or any(n in str(p) for n in args.real))] if args.real is not None else []
+    repos = generate(args.count) + real
     print(f"{len(repos)} repositories ready in {time.perf_counter() - started:.1f} s; cores {os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     rows: list[tuple[str, dict[str, object]]] = []
@@ -116,13 +133,14 @@ def main() -> int:
         listing = work / "repos.txt"
         listing.write_text("".join(f"{p}\n" for p in repos))
         if not args.skip_loops:
-            rows.append(("aicheck scan --history, loop", loop_aicheck(aicheck, repos, work)))
+            trees = work_trees(repos, work)
+            rows.append(("aicheck scan --history, loop", loop_aicheck(aicheck, trees, work)))
             print(rows[-1], flush=True)
             if gitleaks:
-                rows.append(("gitleaks git, loop", loop_gitleaks(gitleaks, repos, work)))
+                rows.append(("gitleaks git, loop", loop_gitleaks(gitleaks, trees, work)))
                 print(rows[-1], flush=True)
         for workers in args.workers:
-            rows.append((f"aicheck sweep, {workers} worker{'s' if workers > 1 else ''}", sweep(aicheck, listing, workers, work)))
+            rows.append((f"aicheck sweep, {workers} worker{'s' if workers > 1 else ''}", sweep(aicheck, listing, workers, work, args.range_size)))
             print(rows[-1], flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.2f} (2 shared cores: other jobs slow every row alike)")
     print(f"{'run':<34} {'wall s':>8} {'warm s':>8} {'findings':>9} {'commits':>8}")
