@@ -169,6 +169,11 @@ def test_verify_checks_each_distinct_key_once_across_the_sweep(
     ranked = [r.name for r in result.ranked()]  # type: ignore[attr-defined]
     assert ranked[0] == "shared0" and ranked[-1] == "clean" and repos["shared0"]["summary"]["live_keys"] == 2
     assert live not in json.dumps(repos) and dead not in json.dumps(repos)
+    # The next sweep asks again about a key it finds (it may have been revoked since), once.
+    make_repo(tmp_path / "repos" / "other", [{"x.py": f'KEY = "{live}"\n'}, {"y.py": f'KEY2 = "{live}"\n'}])
+    repos, _ = sweep([tmp_path / "repos"], tmp_path, cluster, verify=True)
+    assert sorted(r.key for r in fake.received("groq")) == sorted([live, dead, live])
+    assert repos["other"]["summary"]["live_keys"] == 2 and repos["other"]["summary"]["commits_scanned"] == 2
 
 
 def test_what_a_worker_sends_back_holds_no_secret(tmp_path: Path) -> None:

@@ -77,10 +77,12 @@ def run_sweep(request: SweepRequest) -> SweepResult:
         signature = _signature(repos, request)
         resumed = None if request.fresh else store.resumable(signature)
         run_id = resumed or store.new_run(signature)
-        verify = tasks.VerifyContext(store.salt(), cfg, store.known_verifications()) if request.verify else None
+        verify = tasks.VerifyContext(store.salt(), cfg, secrets.token_hex(8), store.known_verifications(run_id)) if request.verify else None
         cache = str((request.cache or (store.path.parent / "sweep-cache")).resolve())
         with _client(request) as client:
             _Sweep(client, store, run_id, repos, cache, settings, verify, request).run()
+            if verify is not None:  # a long-lived scheduler keeps no key status after the sweep
+                client.set_metadata(["aicheck-verify", verify.scope], {})
         store.finish_run(run_id)
         outcomes = [_outcome(store, run_id, repo) for repo in repos]
     finally:

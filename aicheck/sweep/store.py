@@ -144,11 +144,12 @@ class SweepStore:
             ("UPDATE sweep_plans SET status = 'done' WHERE run_id = ? AND repo = ?", (run_id, repo)),
         ])
 
-    def known_verifications(self) -> dict[str, dict[str, Any]]:
-        """Key id -> verification, from every finding recorded so far."""
+    def known_verifications(self, run_id: int) -> dict[str, dict[str, Any]]:
+        """Key id -> verification, from the ranges this run already finished (a resumed sweep
+        does not validate a key again; a new sweep does, as a key may have been revoked since)."""
         known: dict[str, dict[str, Any]] = {}
-        for (findings,) in self._run("SELECT findings FROM sweep_repos"):
-            for finding in json.loads(findings):
+        for (result,) in self._run("SELECT result FROM sweep_ranges WHERE run_id = ?", (run_id,)):
+            for finding in json.loads(result)["findings"]:
                 if finding.get("key_id") and finding.get("verification"):
                     known[finding["key_id"]] = finding["verification"]
         return known

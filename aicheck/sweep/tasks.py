@@ -67,6 +67,7 @@ class Plan:
 class VerifyContext:
     salt: str
     config: Config
+    scope: str  # this sweep's own names for the locks and statuses on the scheduler
     known: dict[str, dict[str, Any]] = field(default_factory=dict)  # key id -> verification, from earlier sweeps
 
 
@@ -158,11 +159,11 @@ def _verify_once(findings: list[Finding], ctx: VerifyContext) -> None:
         if kid in ctx.known:
             statuses[kid] = ctx.known[kid]
             continue
-        with Lock(f"aicheck-verify-{kid}"):
-            status = client.get_metadata(["aicheck-verify", kid], default=None)
+        with Lock(f"aicheck-verify-{ctx.scope}-{kid}"):
+            status = client.get_metadata(["aicheck-verify", ctx.scope, kid], default=None)
             if status is None:
                 status = _validate(finding, ctx.config)
-                client.set_metadata(["aicheck-verify", kid], status)
+                client.set_metadata(["aicheck-verify", ctx.scope, kid], status)
         statuses[kid] = status
     for finding in findings:
         _apply(finding, statuses[key_id(ctx.salt, finding.secret)])
