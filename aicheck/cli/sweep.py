@@ -51,11 +51,12 @@ def sweep(
     require_dask()
     from aicheck.sweep.engine import SweepRequest, run_sweep
     from aicheck.sweep.render import render
+    from aicheck.state import project_root
     from aicheck.sweep.sources import Selection
 
     common = Common(config, format.value, output, quiet, verbose, no_color, exit_zero)
     request = SweepRequest(
-        sources=sources, root=Path(".").resolve(), config=config, selection=Selection(archived, forks),
+        sources=sources, root=project_root(Path(".").resolve(), config), config=config, selection=Selection(archived, forks),
         scheduler=scheduler, workers=workers, cache=cache, verify=verify, range_size=range_size, fresh=fresh,
     )
     if common.interactive or verbose:
