@@ -198,16 +198,20 @@ def test_a_worker_killed_mid_sweep_loses_no_result(tmp_path: Path, state: Path) 
         with Client(local) as client:
             pids = client.run(os.getpid)
         killed: list[int] = []
+        in_flight: list[str] = []
 
         def kill_one(progress: Progress) -> None:
-            if progress.repos_done >= 2 and not killed:
-                killed.append(next(iter(pids.values())))
+            """Once two repositories are done, kill a worker that is running a task right now."""
+            busy = [ws for ws in local.scheduler.workers.values() if ws.processing]
+            if progress.repos_done >= 2 and not killed and busy:
+                in_flight.extend(str(ts.key) for ts in busy[0].processing)
+                killed.append(pids[busy[0].address])
                 os.kill(killed[0], signal.SIGKILL)
 
         repos, _ = sweep([tmp_path / "repos"], tmp_path, local.scheduler_address, progress=kill_one)
         with Client(local) as client:
             after = set(client.run(os.getpid).values())
-    assert killed and killed[0] not in after
+    assert killed and killed[0] not in after and any(key.startswith("aicheck-") for key in in_flight)
     assert len(repos) == 10 and all(r["status"] == "done" and len(r["findings"]) == 1 for r in repos.values())
 
 
