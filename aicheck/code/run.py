@@ -1,0 +1,98 @@
+"""Run ``aicheck code``: list the source files, find the call sites, apply the rules."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from aicheck import config as config_mod
+from aicheck.code import checks
+from aicheck.code.parse import LANGUAGES
+from aicheck.code.result import CodeFinding, CodeResult
+from aicheck.code.rules import CodeRules, load
+from aicheck.code.sites import FileFacts, read_file
+from aicheck.errors import AicheckError
+from aicheck.scan.files import list_targets, resolve_root, skip_reason
+
+MAX_FILE_SIZE = 1_000_000  # hand-written source; a bigger .js is a bundle, not the app's code
+ALLOW = re.compile(rb"aicheck:allow\b(?!-)((?:[ \t,]+llm-[a-z-]+)*)")
+DEFAULT_EXCLUDE = ["**/node_modules/**", "**/*.min.js", "**/dist/**", "**/build/**", "**/.next/**"]
+
+
+@dataclass
+class CodeRequest:
+    paths: list[Path]
+    config: Path | None = None
+    disable: list[str] = field(default_factory=list)
+
+
+def run_code(request: CodeRequest) -> CodeResult:
+    started = time.perf_counter()
+    paths = request.paths or [Path(".")]
+    root, top = resolve_root(paths)
+    cfg = config_mod.load(top or root, request.config).section("code")
+    rules = load()
+    disabled = set(cfg.get("disable_rules", [])) | set(request.disable)
+    unknown = disabled - set(rules.rules)
+    if unknown:
+        raise AicheckError(f"unknown code rule(s) to disable: {', '.join(sorted(unknown))} (known: {', '.join(rules.rules)})")
+    targets = [t for t in list_targets(paths, root, top, [*DEFAULT_EXCLUDE, *cfg.get("exclude", [])])
+               if PurePosixPath(t.rel).suffix in LANGUAGES and skip_reason(t, MAX_FILE_SIZE) is None]
+    vite_roots = frozenset(str(PurePosixPath(t.rel).parent).replace(".", "", 1) if str(PurePosixPath(t.rel).parent) == "." else str(PurePosixPath(t.rel).parent)
+                           for t in targets if PurePosixPath(t.rel).name.startswith("vite.config."))
+    result = CodeResult(str(root), [], rules=[r for r in rules.rules if r not in disabled], files=len(targets))
+    all_facts: list[FileFacts] = []
+    for target in targets:
+        facts = _read(target.path, target.rel, rules)
+        if facts is None:
+            continue
+        result.parsed += 1
+        result.sites += len(facts.sites)
+        all_facts.append(facts)
+        for item in checks.check_file(facts, rules, vite_roots):
+            _keep(result, item, facts.source, disabled)
+    _fallback(result, all_facts, rules, disabled)
+    result.sdks = sorted({s.sdk.id for f in all_facts for s in f.sites if s.sdk is not None})
+    result.findings.sort(key=lambda item: item.sort_key)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def _read(path: Path, rel: str, rules: CodeRules) -> FileFacts | None:
+    try:
+        source = path.read_bytes()[:MAX_FILE_SIZE]
+    except OSError:
+        return None
+    if b"\0" in source[:8192] or not any(word in source for word in rules.keywords):
+        return None
+    return read_file(rel, LANGUAGES[PurePosixPath(rel).suffix], source, rules)
+
+
+def _keep(result: CodeResult, item: CodeFinding, source: bytes, disabled: set[str]) -> None:
+    if item.rule in disabled:
+        return
+    if _allowed(source, item):
+        result.allowed += 1
+        return
+    result.findings.append(item)
+
+
+def _allowed(source: bytes, item: CodeFinding) -> bool:
+    """``aicheck:allow`` (optionally followed by rule ids) on the finding's line or the line above."""
+    lines = source.splitlines()
+    for row in (item.line - 1, item.line - 2):
+        if 0 <= row < len(lines):
+            match = ALLOW.search(lines[row])
+            if match and (not match.group(1).strip() or item.rule.encode() in match.group(1)):
+                return True
+    return False
+
+
+def _fallback(result: CodeResult, all_facts: list[FileFacts], rules: CodeRules, disabled: set[str]) -> None:
+    hit = checks.fallback(all_facts, rules)
+    if hit is None or hit.rule in disabled:
+        return
+    facts = next(f for f in all_facts if f.rel == hit.fields["_file"])
+    result.findings.append(checks.finding(hit, facts, rules))
