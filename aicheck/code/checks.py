@@ -160,7 +160,8 @@ def _loops(facts: FileFacts) -> Iterator[Hit]:
     calls = {site.node for site in facts.sites if site.kind in ("call", "http")}
     if not calls:
         return
-    for node in syntax.walk(facts.root):
+    loops = [n for kind in ("while_statement", "do_statement", "for_statement") for n in facts.index.get(kind, ())]
+    for node in loops:
         if not syntax.is_infinite_loop(node):
             continue
         body = syntax.loop_body(node) or node
@@ -191,8 +192,8 @@ def _capped(body: Node) -> bool:
 def _browser(facts: FileFacts, rules: CodeRules, vite_roots: frozenset[str]) -> Iterator[Hit]:
     if facts.python:
         return
-    for node in syntax.walk(facts.root):
-        if node.type == "pair" and text(node.child_by_field_name("key")) == "dangerouslyAllowBrowser":
+    for node in facts.index.get("pair", ()):
+        if text(node.child_by_field_name("key")) == "dangerouslyAllowBrowser":
             value = node.child_by_field_name("value")
             if value is not None and syntax.is_true(value):
                 yield Hit("llm-key-in-browser", node, None, {"detail": "dangerouslyAllowBrowser: true puts the client and its key in the browser"})
@@ -246,14 +247,16 @@ def _flows(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
         units.setdefault(unit.start_byte, unit)
     llm_nodes = {site.node for site in llm_sites}
     for unit in units.values():
-        handler = _handler_params(facts, unit)
-        user = flow.user_input(unit, rules.flow, handler or [])
-        sites_here = [s for s in llm_sites if flow.unit_of(s.node, facts.root) == unit]
-        for site in sites_here:
-            yield from _system_prompt(site, user)
-            yield from _unhandled(facts, site)
-        output = flow.model_output(unit, llm_nodes, rules.flow)
-        yield from _sinks(facts, unit, output, llm_nodes, rules)
+        steps = flow.nodes_of(unit, facts.index, flow.STEPS)
+        sites_here = [s for s in llm_sites if unit.start_byte <= s.node.start_byte < unit.end_byte]
+        if sites_here:
+            user = flow.user_input(unit, steps, rules.flow, _handler_params(facts, unit) or [])
+            for site in sites_here:
+                yield from _system_prompt(site, user)
+                yield from _unhandled(facts, site)
+        output = flow.model_output(steps, llm_nodes, rules.flow)
+        if output.names or llm_nodes:
+            yield from _sinks(facts, flow.nodes_of(unit, facts.index, SINK_TYPES), output, llm_nodes, rules)
 
 
 def _system_prompt(site: Site, user: flow.Taint) -> Iterator[Hit]:
@@ -275,13 +278,16 @@ def _no_source(node: Node) -> bool:
     return False
 
 
-def _sinks(facts: FileFacts, unit: Node, output: flow.Taint, llm_nodes: set[Node], rules: CodeRules) -> Iterator[Hit]:
+SINK_TYPES = frozenset({*syntax.CALLS, "assignment_expression", "jsx_attribute"})
+
+
+def _sinks(facts: FileFacts, nodes: list[Node], output: flow.Taint, llm_nodes: set[Node], rules: CodeRules) -> Iterator[Hit]:
     sinks = rules.flow
 
     def bad(node: Node) -> bool:
         return flow.tainted(node, output, lambda n: n in llm_nodes)
 
-    for node in flow.nodes_of(unit):
+    for node in nodes:
         if node.type in syntax.CALLS:
             name = syntax.callee_name(node)
             args = syntax.arguments(node)

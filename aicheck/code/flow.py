@@ -35,12 +35,19 @@ def unit_of(node: Node, root: Node) -> Node:
     return syntax.outermost_function(node) or root
 
 
-def nodes_of(unit: Node) -> list[Node]:
-    """A function's own nodes with its closures; the module's top level without function bodies."""
-    return list(syntax.walk(unit, into_functions=unit.type in syntax.FUNCTIONS))
+STEPS = ASSIGNMENTS | LOOPS_OVER | syntax.CALLS
 
 
-def user_input(unit: Node, flow: Flow, handler_params: list[str]) -> Taint:
+def nodes_of(unit: Node, index: dict[str, list[Node]], types: set[str] | frozenset[str]) -> list[Node]:
+    """The unit's nodes of these types: a function's with its closures; the module's top level only."""
+    start, end = unit.start_byte, unit.end_byte
+    found = [n for kind in types for n in index.get(kind, ()) if start <= n.start_byte < end]
+    if unit.type not in syntax.FUNCTIONS:
+        found = [n for n in found if syntax.enclosing_function(n) is None]
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def user_input(unit: Node, steps: list[Node], flow: Flow, handler_params: list[str]) -> Taint:
     requests = set(flow.request_names)
     taint = Taint(set(handler_params))
     if unit.type in syntax.FUNCTIONS:
@@ -53,23 +60,22 @@ def user_input(unit: Node, flow: Flow, handler_params: list[str]) -> Taint:
         prop = node.child_by_field_name("attribute") or node.child_by_field_name("property")
         return obj is not None and text(obj) in requests and text(prop) in flow.request_attrs
 
-    _propagate(unit, taint, source, system=True)
+    _propagate(steps, taint, source, system=True)
     return taint
 
 
-def model_output(unit: Node, llm_calls: set[Node], flow: Flow) -> Taint:
+def model_output(steps: list[Node], llm_calls: set[Node], flow: Flow) -> Taint:
     def source(node: Node) -> bool:
         if node in llm_calls:
             return True
         return node.type in syntax.CALLS and syntax.callee_name(node) in flow.output_hooks
 
     taint = Taint()
-    _propagate(unit, taint, source, system=False)
+    _propagate(steps, taint, source, system=False)
     return taint
 
 
-def _propagate(unit: Node, taint: Taint, source: object, *, system: bool) -> None:
-    nodes = nodes_of(unit)
+def _propagate(nodes: list[Node], taint: Taint, source: object, *, system: bool) -> None:
     for _ in range(2):
         for node in nodes:
             _step(node, taint, source, system)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,7 +84,11 @@ class CodeRules:
     def sdks_for(self, lang: str) -> tuple[Sdk, ...]:
         return tuple(sdk for sdk in self.sdks if sdk.lang == lang)
 
-    @property
+    @cached_property
+    def http_names(self) -> frozenset[str]:
+        return frozenset(call.rsplit(".", 1)[-1] for spec in self.http for call in spec.calls)
+
+    @cached_property
     def keywords(self) -> tuple[bytes, ...]:
         """Bytes one of which a file must contain to hold a call site (a cheap pre-filter)."""
         words = {_keyword(m) for sdk in self.sdks for m in sdk.modules if m != "ai"}

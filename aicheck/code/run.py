@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from functools import lru_cache
+from pathlib import Path
 
 from aicheck import config as config_mod
 from aicheck.code import checks
@@ -38,10 +40,9 @@ def run_code(request: CodeRequest) -> CodeResult:
     unknown = disabled - set(rules.rules)
     if unknown:
         raise AicheckError(f"unknown code rule(s) to disable: {', '.join(sorted(unknown))} (known: {', '.join(rules.rules)})")
-    targets = [t for t in list_targets(paths, root, top, [*DEFAULT_EXCLUDE, *cfg.get("exclude", [])])
-               if PurePosixPath(t.rel).suffix in LANGUAGES and skip_reason(t, MAX_FILE_SIZE) is None]
-    vite_roots = frozenset(str(PurePosixPath(t.rel).parent).replace(".", "", 1) if str(PurePosixPath(t.rel).parent) == "." else str(PurePosixPath(t.rel).parent)
-                           for t in targets if PurePosixPath(t.rel).name.startswith("vite.config."))
+    listed = list(list_targets(paths, root, top, [*DEFAULT_EXCLUDE, *cfg.get("exclude", [])]))
+    targets = [t for t in listed if _suffix(t.rel) in LANGUAGES and skip_reason(t, MAX_FILE_SIZE) is None]
+    vite_roots = frozenset(posixpath.dirname(t.rel) for t in listed if posixpath.basename(t.rel).startswith("vite.config."))
     result = CodeResult(str(root), [], rules=[r for r in rules.rules if r not in disabled], files=len(targets))
     all_facts: list[FileFacts] = []
     for target in targets:
@@ -65,9 +66,23 @@ def _read(path: Path, rel: str, rules: CodeRules) -> FileFacts | None:
         source = path.read_bytes()[:MAX_FILE_SIZE]
     except OSError:
         return None
-    if b"\0" in source[:8192] or not any(word in source for word in rules.keywords):
+    if b"\0" in source[:8192] or not _keywords(rules).search(source):
         return None
-    return read_file(rel, LANGUAGES[PurePosixPath(rel).suffix], source, rules)
+    return read_file(rel, LANGUAGES[_suffix(rel)], source, rules)
+
+
+def _suffix(rel: str) -> str:
+    return posixpath.splitext(rel)[1]
+
+
+def _keywords(rules: CodeRules) -> re.Pattern[bytes]:
+    return _alternatives(rules.keywords)
+
+
+@lru_cache(maxsize=4)
+def _alternatives(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """One pass for the pre-filter: literal alternatives only, so linear in the file."""
+    return re.compile(b"|".join(re.escape(word) for word in words))
 
 
 def _keep(result: CodeResult, item: CodeFinding, source: bytes, disabled: set[str]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aicheck.code import syntax
-from aicheck.code.parse import family, parse, text
+from aicheck.code.parse import family, index, parse, text
 from aicheck.code.rules import CodeRules, Http, Sdk
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ class FileFacts:
     client_vars: dict[str, Sdk] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)  # name -> string literal assigned to it
     calls: list[Node] = field(default_factory=list)
+    index: dict[str, list[Node]] = field(default_factory=dict)  # node type -> nodes, in document order
     sdks: tuple[Sdk, ...] = ()
 
     @property
@@ -85,15 +86,15 @@ def read_file(rel: str, language: str, source: bytes, rules: CodeRules) -> FileF
 
 def _collect(facts: FileFacts) -> None:
     _directive(facts)
-    for node in syntax.walk(facts.root):
-        kind = node.type
-        if kind in syntax.CALLS:
-            facts.calls.append(node)
-            _require(facts, node)
-        elif kind in ("import_statement", "import_from_statement"):
-            _import(facts, node)
-        elif kind in ("assignment", "variable_declarator", "assignment_expression"):
-            _string_constant(facts, node)
+    facts.index = index(facts.root, facts.language)
+    get = facts.index.get
+    facts.calls = sorted([*get("call", []), *get("call_expression", []), *get("new_expression", [])], key=lambda n: n.start_byte)
+    for node in facts.calls:
+        _require(facts, node)
+    for node in [*get("import_statement", []), *get("import_from_statement", [])]:
+        _import(facts, node)
+    for node in [*get("assignment", []), *get("variable_declarator", []), *get("assignment_expression", [])]:
+        _string_constant(facts, node)
 
 
 def _directive(facts: FileFacts) -> None:
@@ -284,6 +285,8 @@ def _single_name_call(facts: FileFacts, name: str, pattern: str, sdk: Sdk) -> bo
 def _http_site(facts: FileFacts, call: Node, rules: CodeRules) -> Site | None:
     name = syntax.callee_name(call)
     if not name:
+        return None
+    if name.rsplit(".", 1)[-1] not in rules.http_names:
         return None
     spec = next((h for h in rules.http if h.lang == facts.family and any(syntax.suffix_match(name, c) for c in h.calls)), None)
     if spec is None:
