@@ -51,7 +51,7 @@ def check_file(facts: FileFacts, rules: CodeRules, vite_roots: frozenset[str]) -
 
 def finding(hit: Hit, facts: FileFacts, rules: CodeRules) -> CodeFinding:
     rule = rules.rules[hit.rule]
-    fields = {"sdk": hit.sdk.id if hit.sdk else "HTTP", "what": "call", "default": "", "detail": "", **hit.fields}
+    fields = {"sdk": hit.sdk.id if hit.sdk else "raw HTTP", "what": "call", "default": "", "detail": "", **hit.fields}
     row = hit.node.start_point[0]
     lines = facts.source.splitlines()
     snippet = lines[row].decode("utf-8", "replace").strip()[:200] if row < len(lines) else ""
@@ -77,7 +77,7 @@ def _timeouts(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
         if site.args.opaque:
             continue
         if site.kind == "http" and site.http is not None and site.http.timeout and _set(site, site.http.timeout) is None:
-            yield Hit("llm-no-timeout", site.node, None, {"what": "raw HTTP call", "default": site.http.default_timeout})
+            yield Hit("llm-no-timeout", site.node, None, {"default": site.http.default_timeout})
         if site.sdk is None or site.sdk.no_timeout_check or not site.sdk.timeout or _set(site, site.sdk.timeout) is not None:
             continue
         default = site.sdk.default_timeout
@@ -129,7 +129,7 @@ def _uncapped(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
         if site.kind == "http":
             body = site.args.nested.get("json") or site.args.nested.get("body")
             if body is not None and body.type in ("dictionary", "object") and _set(site, every_cap) is None:
-                yield Hit("llm-output-uncapped", site.node, None, {"what": "raw HTTP call"})
+                yield Hit("llm-output-uncapped", site.node, None, {})
             continue
         sdk = site.sdk
         if sdk is None or not sdk.max_tokens or site.kind != ("client" if sdk.tokens_on == "client" else "call"):
@@ -153,10 +153,10 @@ def _steps(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
                 limit = syntax.number(args[0]) if args else None
                 if limit is not None and limit > rules.max_steps:
                     yield Hit("llm-unbounded-agent-loop", value, site.sdk, {"detail": f"{text(value)} lets the agent run almost without limit"})
-    yield from _loops(facts)
+    yield from _loops(facts, rules)
 
 
-def _loops(facts: FileFacts) -> Iterator[Hit]:
+def _loops(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
     calls = {site.node for site in facts.sites if site.kind in ("call", "http")}
     if not calls:
         return
@@ -166,11 +166,19 @@ def _loops(facts: FileFacts) -> Iterator[Hit]:
             continue
         body = syntax.loop_body(node) or node
         inside = [n for n in syntax.walk(body, into_functions=False) if n in calls]
-        if inside and not _capped(body):
+        if inside and not _capped(body) and not _waits_for_user(body, rules):
             site = facts.site_at(inside[0])
             header = text(node).split("\n", 1)[0].rstrip(" {:")
             yield Hit("llm-unbounded-agent-loop", node, site.sdk if site else None,
                       {"detail": f"`{header}` calls the model with no iteration cap"})
+
+
+def _waits_for_user(body: Node, rules: CodeRules) -> bool:
+    """A chat REPL: each turn waits for the person at the keyboard (``input()``, ``rl.question()``)."""
+    names = rules.flow.user_turn_calls
+    return any(n.type in syntax.CALLS and syntax.callee_name(n).rsplit(".", 1)[-1] in names or
+               n.type in syntax.CALLS and syntax.callee_name(n) in names
+               for n in syntax.walk(body, into_functions=False))
 
 
 def _capped(body: Node) -> bool:

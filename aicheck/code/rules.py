@@ -66,6 +66,7 @@ class Flow:
     request_names: frozenset[str]
     request_attrs: frozenset[str]
     output_hooks: frozenset[str]
+    user_turn_calls: frozenset[str]
     code_sinks: frozenset[str]
     shell_sinks: frozenset[str]
     sql_sinks: frozenset[str]
