@@ -41,7 +41,7 @@ def dotted(node: Node | None) -> str | None:
     if node is None:
         return None
     kind = node.type
-    if kind in ("identifier", "property_identifier", "this", "super", "type_identifier", "shorthand_property_identifier"):
+    if kind in ("identifier", "property_identifier", "this", "super", "type_identifier", "shorthand_property_identifier", "meta_property", "import"):
         return text(node)
     if kind in ("attribute", "member_expression"):
         base = dotted(node.child_by_field_name("object"))
