@@ -419,10 +419,10 @@ def fallback(all_facts: list[FileFacts], rules: CodeRules) -> Hit | None:
             if model:
                 models.add(model)
             first = first or (facts, site)
-    if first is None or len(providers) != 1 or len(models) > 1:
+    if first is None or len(providers) != 1 or len(models) != 1:
         return None
     facts, site = first
-    detail = f"{next(iter(providers))}" + (f" with the model {next(iter(models))}" if models else "")
+    detail = f"{next(iter(providers))} with the model {next(iter(models))}"
     return Hit("llm-no-fallback", site.node, site.sdk, {"detail": detail, "_file": facts.rel})
 
 
