@@ -341,13 +341,15 @@ def _unhandled(facts: FileFacts, site: Site) -> Iterator[Hit]:
 
 
 def _handled(node: Node, function: Node) -> bool:
-    parent, child = node.parent, node
+    parent: Node | None = node.parent
+    child = node
     while parent is not None and parent != function:
         if parent.type == "try_statement" and child == parent.child_by_field_name("body"):
             return True
         if parent.type == "member_expression" and text(parent.child_by_field_name("property")) in ("catch", "then", "finally"):
             return True
-        parent, child = parent.parent, parent
+        child = parent
+        parent = parent.parent
     return False
 
 
