@@ -250,3 +250,20 @@ def test_raw_fetch_to_a_provider(tmp_path: Path) -> None:
     '''
     result = run(tmp_path, {"lib/ask.js": source})
     assert found(result) == {("llm-no-timeout", "lib/ask.js", 2), ("llm-no-retries", "lib/ask.js", 2)}
+
+
+def test_realtime_page_with_an_ephemeral_token_is_not_a_key_in_the_browser(tmp_path: Path) -> None:
+    source = '''
+    "use client";
+    import { experimental_useRealtime } from "@ai-sdk/react";
+    import { openai } from "@ai-sdk/openai";
+
+    export default function Page() {
+      const realtime = experimental_useRealtime({
+        model: openai.experimental_realtime("gpt-realtime"),
+        token: "/api/realtime/setup",
+      });
+      return null;
+    }
+    '''
+    assert found(run(tmp_path, {"app/realtime/page.tsx": source})) == set()

@@ -227,7 +227,8 @@ def test_mistral_timeout_ms_and_gemini_config(tmp_path: Path) -> None:
         b = gemini.models.generate_content(model="gemini-2.5-flash", contents=q,
                                            config=types.GenerateContentConfig(max_output_tokens=300))
         c = gemini.models.generate_content(model="gemini-2.5-flash", contents=q)  # UNCAPPED
-        return a, b, c
+        d = gemini.models.generate_content(model="gemini-2.5-flash", contents=q, config=settings.config)
+        return a, b, c, d
     '''
     assert found(run(tmp_path, {"multi.py": source})) == {("llm-output-uncapped", "multi.py", line_of(source, "# UNCAPPED"))}
 

@@ -239,6 +239,8 @@ def _client_imports(facts: FileFacts) -> Iterator[Hit]:
         sdk = next((s for s in facts.sdks if s.server_only and any(item.module == m or item.module.startswith(m + "/") for m in s.modules)), None)
         if sdk is None or sdk.browser_exports and not set(item.names) & set(sdk.browser_exports):
             continue
+        if not sdk.import_ships_key and not any(site.kind == "client" and site.sdk == sdk for site in facts.sites):
+            continue
         where = "a \"use client\" component" if facts.directive == CLIENT_DIRECTIVE else "Vite browser code (src/)"
         yield Hit("llm-key-in-browser", item.node, sdk, {"detail": f"{item.module} is imported in {where}"})
 

@@ -32,6 +32,7 @@ class Sdk:
     tokens_on: str
     server_only: bool
     no_timeout_check: bool
+    import_ships_key: bool
     step_settings: tuple[str, ...]
     step_calls: tuple[str, ...]
     error_callbacks: tuple[str, ...]
@@ -115,6 +116,7 @@ def _sdk(entry: dict[str, Any]) -> Sdk:
     return Sdk(
         id=entry["id"], lang=entry["lang"], provider=entry["provider"], tokens_on=entry.get("tokens_on", "call"),
         server_only=bool(entry.get("server_only", False)), no_timeout_check=bool(entry.get("no_timeout_check", False)),
+        import_ships_key=bool(entry.get("import_ships_key", True)),
         default_timeout=entry["default_timeout"], default_retries=int(entry["default_retries"]), **lists,
     )
 

@@ -118,6 +118,8 @@ def _python_arg(arg: Node, result: Args) -> None:
         name, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
         if name is not None and value is not None:
             result.top[text(name)] = value
+            if "config" in text(name) and value.type in ("identifier", "attribute"):
+                result.opaque = True  # config=config: the caps and timeouts may be in it
     elif arg.type in ("dictionary_splat", "list_splat"):
         result.opaque = True
 
