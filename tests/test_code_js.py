@@ -267,3 +267,17 @@ def test_realtime_page_with_an_ephemeral_token_is_not_a_key_in_the_browser(tmp_p
     }
     '''
     assert found(run(tmp_path, {"app/realtime/page.tsx": source})) == set()
+
+
+def test_on_error_on_the_stream_response_handles_the_stream(tmp_path: Path) -> None:
+    source = '''
+    import { openai } from "@ai-sdk/openai";
+    import { streamText } from "ai";
+
+    export async function POST(req: Request) {
+      const { messages } = await req.json();
+      const result = streamText({ model: openai("gpt-4o"), messages, maxOutputTokens: 500, abortSignal: req.signal });
+      return result.toUIMessageStreamResponse({ onError: () => "The assistant is busy, try again." });
+    }
+    '''
+    assert found(run(tmp_path, {"app/api/chat/route.ts": source})) == set()

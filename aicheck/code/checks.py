@@ -337,9 +337,17 @@ def _unhandled(facts: FileFacts, site: Site) -> Iterator[Hit]:
         return
     if site.sdk is not None and any(name in site.args.top for name in site.sdk.error_callbacks):
         return
+    if site.sdk is not None and _callback_in(function, site.sdk.error_callbacks):
+        return  # result.toUIMessageStreamResponse({ onError }) handles the stream's errors
     if _handled(site.node, function):
         return
     yield Hit("llm-call-unhandled", site.node, site.sdk, {})
+
+
+def _callback_in(function: Node, names: tuple[str, ...]) -> bool:
+    return bool(names) and any(
+        n.type == "pair" and text(n.child_by_field_name("key")) in names for n in syntax.walk(function)
+    )
 
 
 def _handled(node: Node, function: Node) -> bool:
