@@ -118,3 +118,19 @@ def test_broken_and_binary_files_do_not_stop_the_run(tmp_path: Path) -> None:
     (tmp_path / "blob.js").write_bytes(b"openai\0\0\0" * 100)
     result = run(tmp_path, {})
     assert ("llm-no-timeout", "ok.ts", 2) in found(result)
+
+
+def test_report_has_a_code_part_counted_once_per_rule_and_file(tmp_path: Path) -> None:
+    from aicheck.report.model import Part
+    from aicheck.report.score import CODE_MAX, code_problems
+
+    source = "from openai import OpenAI\na = OpenAI()\nb = OpenAI()\n"
+    write_app(tmp_path, {"one.py": source, "two.py": source})
+    out = invoke("report", "--offline", "--format", "json", cwd=tmp_path, env={"AICHECK_STATE_DIR": str(tmp_path / ".state")})
+    document = json.loads(out.stdout)
+    part = next(p for p in document["results"] if p["name"] == "code")
+    assert part["status"] == "ran" and len(part["findings"]) == 4
+    deduction = next(d for d in document["summary"]["deductions"] if d["check"] == "code")
+    assert deduction["points"] == 6 and deduction["reason"].startswith("2 medium LLM code problems: llm-no-timeout in one.py")
+    many = Part("code", "ran", document={"findings": [{"rule": "llm-key-in-browser", "severity": "critical", "file": f"f{i}.ts"} for i in range(9)], "summary": {}})
+    assert sum(d.points for d in code_problems(many)) == CODE_MAX
