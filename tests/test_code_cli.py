@@ -134,3 +134,12 @@ def test_report_has_a_code_part_counted_once_per_rule_and_file(tmp_path: Path) -
     assert deduction["points"] == 6 and deduction["reason"].startswith("2 medium LLM code problems: llm-no-timeout in one.py")
     many = Part("code", "ran", document={"findings": [{"rule": "llm-key-in-browser", "severity": "critical", "file": f"f{i}.ts"} for i in range(9)], "summary": {}})
     assert sum(d.points for d in code_problems(many)) == CODE_MAX
+
+
+def test_hook_mode_checks_only_the_files_passed(tmp_path: Path) -> None:
+    one_model = 'from openai import OpenAI\nclient = OpenAI(timeout=9)\ndef f():\n    return client.chat.completions.create(model="gpt-4o", max_tokens=9, messages=[])\n'
+    write_app(tmp_path, {"changed.py": one_model, "other.py": "from openai import OpenAI\nclient = OpenAI()\n"})
+    out = invoke("code", "changed.py", "--format", "json", cwd=tmp_path)
+    document = json.loads(out.stdout)
+    assert out.returncode == 0 and document["findings"] == []  # no app-wide note from one file
+    assert invoke("code", "other.py", cwd=tmp_path).returncode == 1

@@ -54,7 +54,8 @@ def run_code(request: CodeRequest) -> CodeResult:
         all_facts.append(facts)
         for item in checks.check_file(facts, rules, vite_roots):
             _keep(result, item, facts.source, disabled)
-    _fallback(result, all_facts, rules, disabled)
+    if all(path.is_dir() for path in paths):  # changed files alone say nothing about the whole app
+        _fallback(result, all_facts, rules, disabled)
     result.sdks = sorted({s.sdk.id for f in all_facts for s in f.sites if s.sdk is not None})
     result.findings.sort(key=lambda item: item.sort_key)
     result.duration_s = time.perf_counter() - started
