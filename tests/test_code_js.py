@@ -249,7 +249,7 @@ def test_raw_fetch_to_a_provider(tmp_path: Path) -> None:
     }
     '''
     result = run(tmp_path, {"lib/ask.js": source})
-    assert found(result) == {("llm-no-timeout", "lib/ask.js", 2), ("llm-no-retries", "lib/ask.js", 2)}
+    assert found(result) == {("llm-no-timeout", "lib/ask.js", 2), ("llm-no-retries", "lib/ask.js", 2), ("llm-output-uncapped", "lib/ask.js", 2)}
 
 
 def test_realtime_page_with_an_ephemeral_token_is_not_a_key_in_the_browser(tmp_path: Path) -> None:

@@ -128,6 +128,8 @@ def _uncapped(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
             continue
         if site.kind == "http":
             body = site.args.nested.get("json") or site.args.nested.get("body")
+            if body is not None and body.type in syntax.CALLS and syntax.callee_name(body) == "JSON.stringify":
+                body = next(iter(syntax.arguments(body)), None)  # fetch(url, { body: JSON.stringify({...}) })
             if body is not None and body.type in ("dictionary", "object") and _set(site, every_cap) is None:
                 yield Hit("llm-output-uncapped", site.node, None, {})
             continue
@@ -210,6 +212,9 @@ def _browser(facts: FileFacts, rules: CodeRules, vite_roots: frozenset[str]) -> 
             yield from _public_key(facts, site)
     if _client_side(facts, vite_roots):
         yield from _client_imports(facts)
+        for site in facts.sites:
+            if site.kind == "http":
+                yield Hit("llm-key-in-browser", site.node, None, {"detail": "Browser code calls the provider's API directly, with its key"})
 
 
 def _public_key(facts: FileFacts, site: Site) -> Iterator[Hit]:
