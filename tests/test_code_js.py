@@ -281,3 +281,15 @@ def test_on_error_on_the_stream_response_handles_the_stream(tmp_path: Path) -> N
     }
     '''
     assert found(run(tmp_path, {"app/api/chat/route.ts": source})) == set()
+
+
+def test_a_mock_model_calls_no_provider(tmp_path: Path) -> None:
+    source = '''
+    import { generateText } from "ai";
+    import { MockLanguageModelV3 } from "ai/test";
+
+    export async function demo() {
+      return generateText({ model: new MockLanguageModelV3({ doGenerate: async () => ({ text: "hi" }) }), prompt: "x" });
+    }
+    '''
+    assert found(run(tmp_path, {"demo.ts": source})) == set()

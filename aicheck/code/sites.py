@@ -250,7 +250,11 @@ def _call_site(facts: FileFacts, call: Node) -> Site | None:
     sdk = _call_sdk(facts, name)
     if sdk is None:
         return None
-    return Site("call", call, sdk, syntax.read_args(call, facts.python))
+    args = syntax.read_args(call, facts.python)
+    model = args.top.get("model")
+    if model is not None and model.type in syntax.CALLS and syntax.callee_name(model).rsplit(".", 1)[-1].startswith("Mock"):
+        return None  # generateText({ model: new MockLanguageModelV3(...) }): no provider is called
+    return Site("call", call, sdk, args)
 
 
 def _call_sdk(facts: FileFacts, name: str) -> Sdk | None:
