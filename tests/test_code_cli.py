@@ -112,6 +112,12 @@ def test_git_aware_listing_skips_ignored_files(tmp_path: Path) -> None:
     assert {item.file for item in result.findings} == {"server.py"}
 
 
+def test_tests_are_not_the_app(tmp_path: Path) -> None:
+    client = "from openai import OpenAI\nclient = OpenAI(max_retries=0)\n"
+    files = {"tests/test_chat.py": client, "web/chat.test.ts": "import OpenAI from 'openai';\nnew OpenAI();\n", "app/llm.py": client}
+    assert {item.file for item in run(tmp_path, files).findings} == {"app/llm.py"}
+
+
 def test_broken_and_binary_files_do_not_stop_the_run(tmp_path: Path) -> None:
     files = {"broken.py": "from openai import OpenAI\nclient = OpenAI(\n  def :\n", "ok.ts": "import OpenAI from 'openai';\nnew OpenAI();\n"}
     write_app(tmp_path, files)

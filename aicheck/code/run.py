@@ -20,7 +20,12 @@ from aicheck.scan.files import list_targets, resolve_root, skip_reason
 
 MAX_FILE_SIZE = 1_000_000  # hand-written source; a bigger .js is a bundle, not the app's code
 ALLOW = re.compile(rb"aicheck:allow\b(?!-)((?:[ \t,]+llm-[a-z-]+)*)")
-DEFAULT_EXCLUDE = ["**/node_modules/**", "**/*.min.js", "**/dist/**", "**/build/**", "**/.next/**"]
+DEFAULT_EXCLUDE = [
+    "**/node_modules/**", "**/*.min.js", "**/dist/**", "**/build/**", "**/.next/**",
+    # Tests call mocks and fakes, not providers: openai-python's tests/ alone held 541 findings.
+    "**/tests/**", "**/test/**", "**/__tests__/**", "**/__testfixtures__/**", "**/__mocks__/**",
+    "**/*.test.*", "**/*.spec.*", "**/test_*.py", "**/*_test.py", "**/conftest.py",
+]
 
 
 @dataclass
