@@ -149,3 +149,19 @@ def test_hook_mode_checks_only_the_files_passed(tmp_path: Path) -> None:
     document = json.loads(out.stdout)
     assert out.returncode == 0 and document["findings"] == []  # no app-wide note from one file
     assert invoke("code", "other.py", cwd=tmp_path).returncode == 1
+
+
+def test_pathological_files_neither_hang_nor_crash(tmp_path: Path) -> None:
+    import time
+
+    files = {
+        "chain.js": "import OpenAI from 'openai';\nconst x = client" + ".a" * 20000 + ".chat.completions.create({});\n",
+        "assign.js": "import OpenAI from 'openai';\nfunction f(){ v0 = " + " = ".join(f"v{i}" for i in range(1, 4000))
+                     + " = new OpenAI().chat.completions.create({}); }\n",
+        "nest.py": "import openai\nx = " + "(" * 3000 + "openai.OpenAI()" + ")" * 3000 + "\n",
+    }
+    started = time.monotonic()
+    result = run(tmp_path, files)
+    assert time.monotonic() - started < 60  # a generous "does not hang" bound, not a benchmark
+    assert ("llm-no-timeout", "nest.py", 2) in found(result)
+    assert any("too complex" in note for note in result.notes)

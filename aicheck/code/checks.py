@@ -22,6 +22,8 @@ CAP_NAME = re.compile(r"max|limit|cap|budget|steps?$|iter|turn|round|attempt|cou
 HANDLER_DECORATORS = {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "api_view"}
 HANDLER_METHODS = {"get", "post", "put", "patch", "delete", "all"}
 ROUTE_EXPORTS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+FLOW_BUDGET_PER_BYTE = 3  # node visits of the dataflow per source byte: linear in the file, whatever its shape
+FLOW_BUDGET_MIN = 200_000
 SERVER_SEGMENTS = {"server", "api", "functions", "convex", "supabase", "backend", "worker", "workers", "scripts"}
 
 
@@ -53,7 +55,7 @@ def finding(hit: Hit, facts: FileFacts, rules: CodeRules) -> CodeFinding:
     rule = rules.rules[hit.rule]
     fields = {"sdk": hit.sdk.id if hit.sdk else "raw HTTP", "what": "call", "default": "", "detail": "", **hit.fields}
     row = hit.node.start_point[0]
-    lines = facts.source.splitlines()
+    lines = facts.lines
     snippet = lines[row].decode("utf-8", "replace").strip()[:200] if row < len(lines) else ""
     return CodeFinding(hit.rule, rule.severity, rule.title, facts.rel, row + 1, hit.node.start_point[1] + 1,
                        hit.sdk.id if hit.sdk else None, rule.message.format(**fields), rule.fix(facts.family), snippet)
@@ -102,19 +104,23 @@ def _retries(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
             if site.kind == "client" and site.sdk.default_retries == 0 and site.sdk.retries and not site.args.opaque \
                     and all(n not in site.args.nested for n in site.sdk.retries):
                 yield Hit("llm-no-retries", site.node, site.sdk, {"detail": f"The {site.sdk.id} client does not retry unless {site.sdk.retries[0]} is set"})
-        elif site.kind == "http" and not _retried(site.node):
+        elif site.kind == "http" and not _retried(facts, site.node):
             yield Hit("llm-no-retries", site.node, None, {"detail": "A raw HTTP call to the provider with no retry loop or retry decorator around it"})
 
 
-def _retried(node: Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("for_statement", "while_statement", "do_statement", "for_in_statement"):
+LOOPS = ("for_statement", "while_statement", "do_statement", "for_in_statement")
+
+
+def _retried(facts: FileFacts, node: Node) -> bool:
+    """A loop around the call in its function, or a retry decorator on the function."""
+    function = facts.functions.innermost(node)
+    low = function.start_byte if function is not None else -1
+    for loop in (n for kind in LOOPS for n in facts.index.get(kind, ())):
+        if low < loop.start_byte <= node.start_byte and node.end_byte <= loop.end_byte:
             return True
-        if parent.type in syntax.FUNCTIONS and parent.parent is not None and parent.parent.type == "decorated_definition":
-            decorators = [c for c in parent.parent.children if c.type == "decorator"]
-            return any(re.search(r"retry|backoff|tenacity", text(d), re.I) for d in decorators)
-        parent = parent.parent
+    holder = function.parent if function is not None else None
+    if holder is not None and holder.type == "decorated_definition":
+        return any(c.type == "decorator" and re.search(r"retry|backoff|tenacity", text(c), re.I) for c in holder.children)
     return False
 
 
@@ -163,29 +169,41 @@ def _loops(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
     if not calls:
         return
     loops = [n for kind in ("while_statement", "do_statement", "for_statement") for n in facts.index.get(kind, ())]
+    budget = flow.Budget(FLOW_BUDGET_PER_BYTE * len(facts.source) + FLOW_BUDGET_MIN)
     for node in loops:
         if not syntax.is_infinite_loop(node):
             continue
         body = syntax.loop_body(node) or node
-        inside = [n for n in syntax.walk(body, into_functions=False) if n in calls]
-        if inside and not _capped(body) and not _waits_for_user(body, rules):
-            site = facts.site_at(inside[0])
-            header = text(node).split("\n", 1)[0].rstrip(" {:")
-            yield Hit("llm-unbounded-agent-loop", node, site.sdk if site else None,
-                      {"detail": f"`{header}` calls the model with no iteration cap"})
+        home = facts.functions.innermost(node)
+        inside = sorted((n for n in calls if body.start_byte <= n.start_byte and n.end_byte <= body.end_byte
+                         and facts.functions.innermost(n) == home), key=lambda n: n.start_byte)
+        try:
+            if not inside or _capped(body, budget) or _waits_for_user(body, rules, budget):
+                continue
+        except flow.TooComplex:
+            return
+        site = facts.site_at(inside[0])
+        header = text(node).split("\n", 1)[0].rstrip(" {:")
+        yield Hit("llm-unbounded-agent-loop", node, site.sdk if site else None,
+                  {"detail": f"`{header}` calls the model with no iteration cap"})
 
 
-def _waits_for_user(body: Node, rules: CodeRules) -> bool:
+def _waits_for_user(body: Node, rules: CodeRules, budget: flow.Budget) -> bool:
     """A chat REPL: each turn waits for the person at the keyboard (``input()``, ``rl.question()``)."""
     names = rules.flow.user_turn_calls
-    return any(n.type in syntax.CALLS and syntax.callee_name(n).rsplit(".", 1)[-1] in names or
-               n.type in syntax.CALLS and syntax.callee_name(n) in names
-               for n in syntax.walk(body, into_functions=False))
+    for node in syntax.walk(body, into_functions=False):
+        budget.spend()
+        if node.type in syntax.CALLS:
+            name = syntax.callee_name(node)
+            if name in names or name.rsplit(".", 1)[-1] in names:
+                return True
+    return False
 
 
-def _capped(body: Node) -> bool:
+def _capped(body: Node, budget: flow.Budget) -> bool:
     """A relational comparison against a number or a limit-like name inside the loop."""
     for node in syntax.walk(body, into_functions=False):
+        budget.spend()
         if node.type not in ("comparison_operator", "binary_expression"):
             continue
         if not any(text(op) in ("<", ">", "<=", ">=") for op in node.children if not op.is_named):
@@ -258,20 +276,27 @@ def _flows(facts: FileFacts, rules: CodeRules) -> Iterator[Hit]:
     hooks = [c for c in facts.calls if syntax.callee_name(c) in rules.flow.output_hooks]
     units: dict[int, Node] = {}
     for node in [site.node for site in llm_sites] + hooks:
-        unit = flow.unit_of(node, facts.root)
+        unit = flow.unit_of(node, facts.root, facts.functions)
         units.setdefault(unit.start_byte, unit)
     llm_nodes = {site.node for site in llm_sites}
-    for unit in units.values():
-        steps = flow.nodes_of(unit, facts.index, flow.STEPS)
-        sites_here = [s for s in llm_sites if unit.start_byte <= s.node.start_byte < unit.end_byte]
-        if sites_here:
-            user = flow.user_input(unit, steps, rules.flow, _handler_params(facts, unit) or [])
-            for site in sites_here:
-                yield from _system_prompt(site, user)
-                yield from _unhandled(facts, site)
-        output = flow.model_output(steps, llm_nodes, rules.flow)
-        if output.names or llm_nodes:
-            yield from _sinks(facts, flow.nodes_of(unit, facts.index, SINK_TYPES), output, llm_nodes, rules)
+    by_unit: dict[int, list[Site]] = {}
+    for site in llm_sites:
+        by_unit.setdefault(flow.unit_of(site.node, facts.root, facts.functions).start_byte, []).append(site)
+    budget = flow.Budget(FLOW_BUDGET_PER_BYTE * len(facts.source) + FLOW_BUDGET_MIN)
+    try:
+        for key, unit in units.items():
+            steps = flow.nodes_of(unit, facts.index, flow.STEPS, facts.functions)
+            sites_here = by_unit.get(key, [])
+            if sites_here:
+                user = flow.user_input(unit, steps, rules.flow, _handler_params(facts, unit) or [], budget)
+                for site in sites_here:
+                    yield from _system_prompt(site, user)
+                    yield from _unhandled(facts, site)
+            output = flow.model_output(steps, llm_nodes, rules.flow, budget)
+            if output.names or llm_nodes:
+                yield from _sinks(facts, flow.nodes_of(unit, facts.index, SINK_TYPES, facts.functions), output, llm_nodes, rules)
+    except flow.TooComplex:
+        facts.notes.append(f"{facts.rel}: too complex to follow user input and model output in full; those checks stopped early")
 
 
 def _system_prompt(site: Site, user: flow.Taint) -> Iterator[Hit]:
@@ -337,28 +362,29 @@ def _runs_code(facts: FileFacts, name: str) -> bool:
 
 
 def _unhandled(facts: FileFacts, site: Site) -> Iterator[Hit]:
-    function = syntax.enclosing_function(site.node)
+    function = facts.functions.innermost(site.node)
     if site.kind != "call" or function is None or not _is_handler(facts, function):
         return
     if site.sdk is not None and any(name in site.args.top for name in site.sdk.error_callbacks):
         return
-    if site.sdk is not None and _callback_in(function, site.sdk.error_callbacks):
+    if site.sdk is not None and _callback_in(facts, function, site.sdk.error_callbacks):
         return  # result.toUIMessageStreamResponse({ onError }) handles the stream's errors
     if _handled(site.node, function):
         return
     yield Hit("llm-call-unhandled", site.node, site.sdk, {})
 
 
-def _callback_in(function: Node, names: tuple[str, ...]) -> bool:
-    return bool(names) and any(
-        n.type == "pair" and text(n.child_by_field_name("key")) in names for n in syntax.walk(function)
-    )
+def _callback_in(facts: FileFacts, function: Node, names: tuple[str, ...]) -> bool:
+    pairs = flow.nodes_of(function, facts.index, {"pair", "keyword_argument"}, facts.functions)
+    return bool(names) and any(text(n.child_by_field_name("key") or n.child_by_field_name("name")) in names for n in pairs)
 
 
 def _handled(node: Node, function: Node) -> bool:
     parent: Node | None = node.parent
     child = node
-    while parent is not None and parent != function:
+    for _ in range(syntax.MAX_UP):
+        if parent is None or parent == function:
+            break
         if parent.type == "try_statement" and child == parent.child_by_field_name("body"):
             return True
         if parent.type == "member_expression" and text(parent.child_by_field_name("property")) in ("catch", "then", "finally"):

@@ -9,6 +9,7 @@ functions are not followed: a value passed to a helper, or returned from one, is
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,29 +28,53 @@ SYSTEM_MESSAGE_CALLS = ("SystemMessage", "SystemMessagePromptTemplate.from_templ
 
 @dataclass
 class Taint:
+    budget: Budget
     names: set[str] = field(default_factory=set)
     system: set[str] = field(default_factory=set)  # names holding a system message built from user input
 
 
-def unit_of(node: Node, root: Node) -> Node:
-    return syntax.outermost_function(node) or root
+def unit_of(node: Node, root: Node, functions: syntax.Functions) -> Node:
+    return functions.outermost(node) or root
 
 
 STEPS = ASSIGNMENTS | LOOPS_OVER | syntax.CALLS
 
 
-def nodes_of(unit: Node, index: dict[str, list[Node]], types: set[str] | frozenset[str]) -> list[Node]:
+class TooComplex(Exception):
+    """The flow budget of a file is spent: its flow checks stop (no input can take quadratic time)."""
+
+
+@dataclass
+class Budget:
+    left: int  # nodes the flow checks may still visit in this file
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooComplex
+
+
+def nodes_of(unit: Node, index: dict[str, list[Node]], types: set[str] | frozenset[str], functions: syntax.Functions) -> list[Node]:
     """The unit's nodes of these types: a function's with its closures; the module's top level only."""
     start, end = unit.start_byte, unit.end_byte
-    found = [n for kind in types for n in index.get(kind, ()) if start <= n.start_byte < end]
+    found = []
+    for kind in types:
+        nodes = index.get(kind, [])
+        first = bisect.bisect_left(nodes, start, key=_start)
+        last = bisect.bisect_left(nodes, end, key=_start)
+        found.extend(nodes[first:last])
     if unit.type not in syntax.FUNCTIONS:
-        found = [n for n in found if syntax.enclosing_function(n) is None]
+        found = [n for n in found if functions.outermost(n) is None]
     return sorted(found, key=lambda n: n.start_byte)
 
 
-def user_input(unit: Node, steps: list[Node], flow: Flow, handler_params: list[str]) -> Taint:
+def _start(node: Node) -> int:
+    return node.start_byte
+
+
+def user_input(unit: Node, steps: list[Node], flow: Flow, handler_params: list[str], budget: Budget) -> Taint:
     requests = set(flow.request_names)
-    taint = Taint(set(handler_params))
+    taint = Taint(budget, set(handler_params))
     if unit.type in syntax.FUNCTIONS:
         requests |= {name for p in syntax.parameters(unit) if (name := syntax.parameter_name(p)) in flow.request_names}
 
@@ -64,13 +89,13 @@ def user_input(unit: Node, steps: list[Node], flow: Flow, handler_params: list[s
     return taint
 
 
-def model_output(steps: list[Node], llm_calls: set[Node], flow: Flow) -> Taint:
+def model_output(steps: list[Node], llm_calls: set[Node], flow: Flow, budget: Budget) -> Taint:
     def source(node: Node) -> bool:
         if node in llm_calls:
             return True
         return node.type in syntax.CALLS and syntax.callee_name(node) in flow.output_hooks
 
-    taint = Taint()
+    taint = Taint(budget)
     _propagate(steps, taint, source, system=False)
     return taint
 
@@ -126,19 +151,19 @@ def _appended_system(call: Node, taint: Taint, source: object) -> None:
 
 
 def tainted(node: Node, taint: Taint, source: object) -> bool:
-    for item in [node, *syntax.walk(node)]:
+    for item, parent in syntax.walk_pairs(node):
+        taint.budget.spend()
         if source(item):  # type: ignore[operator]
             return True
-        if item.type in ("identifier", "shorthand_property_identifier") and text(item) in taint.names and not _is_attribute_name(item):
+        if item.type in ("identifier", "shorthand_property_identifier") and text(item) in taint.names and not _is_attribute_name(item, parent):
             return True
         if item.type in ("attribute", "member_expression") and syntax.dotted(item) in taint.names:
             return True
     return False
 
 
-def _is_attribute_name(node: Node) -> bool:
+def _is_attribute_name(node: Node, parent: Node | None) -> bool:
     """``x.text``: ``text`` is not a variable. ``f(text=...)``: neither is the keyword."""
-    parent = node.parent
     if parent is None:
         return False
     if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
@@ -148,8 +173,9 @@ def _is_attribute_name(node: Node) -> bool:
 
 def builds_system_message(node: Node, taint: Taint, source: object) -> bool:
     """A ``{"role": "system", "content": <user input>}``, ``SystemMessage(<user input>)`` or ``("system", <user input>)``."""
-    for item in [node, *syntax.walk(node)]:
-        if item.type in ("identifier",) and text(item) in taint.system and not _is_attribute_name(item):
+    for item, parent in syntax.walk_pairs(node):
+        taint.budget.spend()
+        if item.type in ("identifier",) and text(item) in taint.system and not _is_attribute_name(item, parent):
             return True
         if item.type in ("dictionary", "object") and _system_dict(item, taint, source):
             return True

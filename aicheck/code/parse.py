@@ -55,10 +55,12 @@ def parse(source: bytes, language: str) -> Node:
 # The node types the checks look at, collected by one query (in C) instead of a walk in Python.
 _INDEXED = {
     "python": ("call", "import_statement", "import_from_statement", "assignment", "augmented_assignment",
-               "named_expression", "for_statement", "while_statement", "pair"),
+               "named_expression", "for_statement", "while_statement", "pair", "keyword_argument",
+               "function_definition", "lambda"),
     "javascript": ("call_expression", "new_expression", "import_statement", "variable_declarator", "assignment_expression",
                    "augmented_assignment_expression", "for_in_statement", "for_statement", "while_statement",
-                   "do_statement", "pair", "jsx_attribute"),
+                   "do_statement", "pair", "jsx_attribute", "function_declaration", "function_expression",
+                   "arrow_function", "method_definition", "generator_function_declaration", "generator_function"),
 }
 _INDEXED["tsx"] = _INDEXED["javascript"]
 _INDEXED["typescript"] = tuple(kind for kind in _INDEXED["javascript"] if kind != "jsx_attribute")

@@ -51,14 +51,20 @@ def run_code(request: CodeRequest) -> CodeResult:
     result = CodeResult(str(root), [], rules=[r for r in rules.rules if r not in disabled], files=len(targets))
     all_facts: list[FileFacts] = []
     for target in targets:
-        facts = _read(target.path, target.rel, rules)
+        try:
+            facts = _read(target.path, target.rel, rules)
+            found = checks.check_file(facts, rules, vite_roots) if facts is not None else []
+        except RecursionError:  # a pathological nesting depth: the file is skipped, the run goes on
+            result.notes.append(f"{target.rel}: nested too deeply to check; skipped")
+            continue
         if facts is None:
             continue
         result.parsed += 1
         result.sites += len(facts.sites)
+        result.notes.extend(facts.notes)
         all_facts.append(facts)
-        for item in checks.check_file(facts, rules, vite_roots):
-            _keep(result, item, facts.source, disabled)
+        for item in found:
+            _keep(result, item, facts.lines, disabled)
     if all(path.is_dir() for path in paths):  # changed files alone say nothing about the whole app
         _fallback(result, all_facts, rules, disabled)
     result.sdks = sorted({s.sdk.id for f in all_facts for s in f.sites if s.sdk is not None})
@@ -91,18 +97,17 @@ def _alternatives(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
     return re.compile(b"|".join(re.escape(word) for word in words))
 
 
-def _keep(result: CodeResult, item: CodeFinding, source: bytes, disabled: set[str]) -> None:
+def _keep(result: CodeResult, item: CodeFinding, lines: list[bytes], disabled: set[str]) -> None:
     if item.rule in disabled:
         return
-    if _allowed(source, item):
+    if _allowed(lines, item):
         result.allowed += 1
         return
     result.findings.append(item)
 
 
-def _allowed(source: bytes, item: CodeFinding) -> bool:
+def _allowed(lines: list[bytes], item: CodeFinding) -> bool:
     """``aicheck:allow`` (optionally followed by rule ids) on the finding's line or the line above."""
-    lines = source.splitlines()
     for row in (item.line - 1, item.line - 2):
         if 0 <= row < len(lines):
             match = ALLOW.search(lines[row])

@@ -10,6 +10,7 @@ same file (``llm.invoke`` after ``llm = ChatOpenAI(...)``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from aicheck.code import syntax
@@ -60,10 +61,16 @@ class FileFacts:
     calls: list[Node] = field(default_factory=list)
     index: dict[str, list[Node]] = field(default_factory=dict)  # node type -> nodes, in document order
     sdks: tuple[Sdk, ...] = ()
+    functions: syntax.Functions = field(default_factory=lambda: syntax.Functions([]))
+    notes: list[str] = field(default_factory=list)
 
     @property
     def family(self) -> str:
         return family(self.language)
+
+    @cached_property
+    def lines(self) -> list[bytes]:
+        return self.source.splitlines()
 
     @property
     def python(self) -> bool:
@@ -88,6 +95,7 @@ def _collect(facts: FileFacts) -> None:
     _directive(facts)
     facts.index = index(facts.root, facts.language)
     get = facts.index.get
+    facts.functions = syntax.Functions([n for kind in syntax.FUNCTIONS for n in get(kind, [])])
     facts.calls = sorted([*get("call", []), *get("call_expression", []), *get("new_expression", [])], key=lambda n: n.start_byte)
     for node in facts.calls:
         _require(facts, node)
@@ -159,7 +167,9 @@ def _require(facts: FileFacts, call: Node) -> None:
     if len(args) != 1 or args[0].type != "string":
         return
     declarator = call.parent
-    while declarator is not None and declarator.type in ("await_expression", "member_expression", "parenthesized_expression"):
+    for _ in range(syntax.MAX_UP):
+        if declarator is None or declarator.type not in ("await_expression", "member_expression", "parenthesized_expression"):
+            break
         declarator = declarator.parent
     names: tuple[str, ...] = ()
     if declarator is not None and declarator.type == "variable_declarator":
@@ -232,7 +242,9 @@ def _bind_client(facts: FileFacts, call: Node, sdk: Sdk | None) -> None:
     if sdk is None:
         return
     parent = call.parent
-    while parent is not None and parent.type in ("await", "await_expression", "parenthesized_expression", "as_expression"):
+    for _ in range(syntax.MAX_UP):
+        if parent is None or parent.type not in ("await", "await_expression", "parenthesized_expression", "as_expression"):
+            break
         parent = parent.parent
     if parent is None:
         return

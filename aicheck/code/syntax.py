@@ -6,6 +6,7 @@ question the checks ask of a node is answered here, once per language family.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,13 +18,57 @@ if TYPE_CHECKING:
 
 CALLS = {"call", "call_expression", "new_expression"}
 FUNCTIONS = {"function_definition", "lambda", "function_declaration", "function_expression", "arrow_function",
-             "method_definition", "generator_function_declaration", "function"}
+             "method_definition", "generator_function_declaration", "generator_function"}
+MAX_UP = 100  # parent steps: tree-sitter finds a parent by descending from the root, so climbs stay short
 STRINGS = {"string", "concatenated_string", "template_string", "string_fragment"}
 NUMBERS = {"integer", "float", "number"}
 
 
 def children(node: Node) -> list[Node]:
     return node.children
+
+
+def walk_pairs(node: Node) -> Iterator[tuple[Node, Node | None]]:
+    """``node`` and every node below it, each with its parent (no ``.parent`` lookups)."""
+    yield node, None
+    stack = [(child, node) for child in reversed(node.children)]
+    while stack:
+        item, parent = stack.pop()
+        yield item, parent
+        stack.extend((child, item) for child in reversed(item.children))
+
+
+class Functions:
+    """The functions of a file by byte range: which one encloses a node, without climbing parents."""
+
+    def __init__(self, nodes: list[Node]) -> None:
+        self.nodes = sorted(nodes, key=lambda n: n.start_byte)
+        self.starts = [n.start_byte for n in self.nodes]
+        self.parent: list[int] = []
+        stack: list[int] = []
+        for index, node in enumerate(self.nodes):
+            while stack and self.nodes[stack[-1]].end_byte <= node.start_byte:
+                stack.pop()
+            self.parent.append(stack[-1] if stack else -1)
+            stack.append(index)
+
+    def _contains(self, index: int, node: Node) -> bool:
+        fn = self.nodes[index]
+        return fn.start_byte <= node.start_byte and node.end_byte <= fn.end_byte and fn != node
+
+    def innermost(self, node: Node) -> Node | None:
+        index = bisect.bisect_right(self.starts, node.start_byte) - 1
+        while index >= 0 and not self._contains(index, node):
+            index = self.parent[index]
+        return self.nodes[index] if index >= 0 else None
+
+    def outermost(self, node: Node) -> Node | None:
+        index = bisect.bisect_right(self.starts, node.start_byte) - 1
+        while index >= 0 and not self._contains(index, node):
+            index = self.parent[index]
+        while index >= 0 and self.parent[index] >= 0:
+            index = self.parent[index]
+        return self.nodes[index] if index >= 0 else None
 
 
 def walk(node: Node, *, into_functions: bool = True) -> Iterator[Node]:
@@ -36,24 +81,41 @@ def walk(node: Node, *, into_functions: bool = True) -> Iterator[Node]:
             stack.extend(reversed(item.children))
 
 
+NAMES = {"identifier", "property_identifier", "this", "super", "type_identifier", "shorthand_property_identifier", "meta_property", "import"}
+MAX_DOTTED = 64  # parts: a longer chain is generated code, not a client or an SDK call
+
+
 def dotted(node: Node | None) -> str | None:
-    """``client.chat.completions.create``; a call in the chain reads ``llm.bind_tools().invoke``."""
-    if node is None:
-        return None
-    kind = node.type
-    if kind in ("identifier", "property_identifier", "this", "super", "type_identifier", "shorthand_property_identifier", "meta_property", "import"):
-        return text(node)
-    if kind in ("attribute", "member_expression"):
-        base = dotted(node.child_by_field_name("object"))
-        prop = node.child_by_field_name("attribute") or node.child_by_field_name("property")
-        return f"{base}.{text(prop)}" if base is not None and prop is not None else None
-    if kind in CALLS:
-        inner = dotted(callee(node))
-        return f"{inner}()" if inner is not None else None
-    if kind in ("await", "await_expression", "parenthesized_expression", "non_null_expression"):
-        named = [child for child in node.children if child.is_named]
-        return dotted(named[0]) if named else None
+    """``client.chat.completions.create``; a call in the chain reads ``llm.bind_tools().invoke``.
+
+    Iterative, and bounded: a 20,000-link chain in a minified file neither recurses nor costs."""
+    parts: list[str] = []  # right to left; "()" marks a call of the part to its left
+    while node is not None and len(parts) <= MAX_DOTTED:
+        kind = node.type
+        if kind in NAMES:
+            return _join([text(node), *reversed(parts)])
+        if kind in ("attribute", "member_expression"):
+            prop = node.child_by_field_name("attribute") or node.child_by_field_name("property")
+            if prop is None:
+                return None
+            parts.append(text(prop))
+            node = node.child_by_field_name("object")
+        elif kind in CALLS:
+            parts.append("()")
+            node = callee(node)
+        elif kind in ("await", "await_expression", "parenthesized_expression", "non_null_expression"):
+            named = [child for child in node.children if child.is_named]
+            node = named[0] if named else None
+        else:
+            return None
     return None
+
+
+def _join(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        out += part if part == "()" else "." + part
+    return out
 
 
 def callee(call: Node) -> Node | None:
@@ -194,25 +256,6 @@ def is_built_string(node: Node) -> bool:
     if node.type in ("binary_operator", "binary_expression"):
         return True
     return node.type in CALLS and callee_name(node).endswith(".format")
-
-
-def enclosing_function(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            return parent
-        parent = parent.parent
-    return None
-
-
-def outermost_function(node: Node) -> Node | None:
-    found = None
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            found = parent
-        parent = parent.parent
-    return found
 
 
 def parameters(function: Node) -> list[Node]:
