@@ -8,7 +8,8 @@ Each tree is checked by ``aicheck code TREE --format json`` and by ``semgrep --c
 bench/code_rules.semgrep.yml --json TREE`` (a local rule file written for these checks; metrics
 and the version check off, so nothing leaves the machine), each as its own process, alternating,
 ``--rounds`` times; the figure is the fastest round (wall time, start-up included). Semgrep uses
-every core (its default --jobs); aicheck runs in one process. Both honour .gitignore.
+every core (its default --jobs); aicheck runs in one process. Both honour .gitignore and leave
+out the same test, fixture and build paths (aicheck's defaults, passed to semgrep as --exclude).
 
 Default trees: vercel/ai examples/, crewAI, openai-python examples/ (read-only working trees).
 """
@@ -43,8 +44,14 @@ def aicheck_cmd(tree: Path) -> list[str]:
     return [sys.executable, "-m", "aicheck", "code", str(tree), "--format", "json", "--exit-zero"]
 
 
+# What aicheck code leaves out by default (aicheck/code/run.py DEFAULT_EXCLUDE), so both read the same files.
+EXCLUDES = ["node_modules", "dist", "build", ".next", "*.min.js", "tests", "test", "__tests__", "__testfixtures__",
+            "__mocks__", "*.test.*", "*.spec.*", "test_*.py", "*_test.py", "conftest.py"]
+
+
 def semgrep_cmd(semgrep: str, tree: Path) -> list[str]:
-    return [semgrep, "--config", str(RULES), "--metrics=off", "--disable-version-check", "--json", "--quiet", str(tree)]
+    excludes = [f"--exclude={pattern}" for pattern in EXCLUDES]
+    return [semgrep, "--config", str(RULES), "--metrics=off", "--disable-version-check", "--json", "--quiet", *excludes, str(tree)]
 
 
 def count_files(tree: Path) -> int:
