@@ -203,6 +203,7 @@ SCHEMA: dict[str, Check] = {
         "files": _str_list, "example": _str, "required": _str_list, "framework": _str,
         "patterns": _regex_table, "disable": _str_list, "max_file_size": parse_size,
     }),
+    "code": _table_of({"disable_rules": _str_list, "exclude": _str_list}),  # aicheck code
     "providers": _tables_of({
         "name": _str, "base_url": _url, "api_style": _str, "key_env": _str, "env_vars": _str_list,
         "models": _str_list,

@@ -35,6 +35,7 @@ COMMANDS = {
     "scan --history": ["scan", "--history"],
     "scan dist": ["scan", "dist"],
     "env check": ["env", "check"],
+    "code": ["code"],
     "report --offline": ["report", "--offline"],
 }
 

@@ -125,12 +125,13 @@ def saved_results(project: Project, providers: FakeProviders, chat: FakeChat, ou
     out.mkdir(parents=True, exist_ok=True)
     script_keys(providers, project)
     script_chat(chat)
-    files = {name: out / f"{name}.json" for name in ("scan", "env", "keys", "smoke")}
+    files = {name: out / f"{name}.json" for name in ("scan", "env", "keys", "smoke", "code")}
     runs = {
         "scan": (["scan", "--verify"], keys_env(providers, state)),
         "env": (["env", "check"], {"AICHECK_STATE_DIR": str(state)}),
         "keys": (["keys", "validate", "--env-file", ".env"], keys_env(providers, state)),
         "smoke": (["smoke"], chat_env(chat, project, state)),
+        "code": (["code"], {"AICHECK_STATE_DIR": str(state)}),
     }
     for name, (args, env) in runs.items():
         outcome = invoke(*args, "--format", "json", "--output", str(files[name]), cwd=project.root, env=env)

@@ -63,9 +63,17 @@ def test_broken_env_check_finds_the_classic_mistakes(broken, tmp_path: Path) -> 
 
 def test_fixed_app_is_clean(fixed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     repo, _ = fixed
-    for args in (["scan", "--history"], ["scan"], ["env", "check"]):
+    for args in (["scan", "--history"], ["scan"], ["env", "check"], ["code"]):
         out = aicheck(repo, tmp_path, *args)
         assert out.returncode == 0, (args, out.stdout, out.stderr)
+
+
+def test_broken_code_calls_the_provider_from_the_browser(broken, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo, _ = broken
+    out = aicheck(repo, tmp_path, "code", "-f", "json")
+    assert out.returncode == 1, out.stderr
+    found = {(f["rule"], f["file"]) for f in json.loads(out.stdout)["findings"]}
+    assert found == {(rule, "src/ai.ts") for rule in ("llm-key-in-browser", "llm-no-timeout", "llm-no-retries", "llm-output-uncapped")}
 
 
 def test_expected_outputs_are_committed() -> None:

@@ -83,7 +83,7 @@ def test_init_without_providers_starts_a_groq_openrouter_chain(tmp_path: Path) -
 def test_init_writes_ci_files_on_request(tmp_path: Path) -> None:
     run_init(tmp_path, write_precommit=True, write_workflow=True)
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
-    assert [h["id"] for h in hooks["repos"][0]["hooks"]] == ["aicheck", "aicheck-env"]
+    assert [h["id"] for h in hooks["repos"][0]["hooks"]] == ["aicheck", "aicheck-env", "aicheck-code"]
     flow = yaml.safe_load((tmp_path / ".github" / "workflows" / "aicheck.yml").read_text())
     steps = flow["jobs"]["aicheck"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0 and "aicheck" in steps[1]["uses"]
@@ -113,5 +113,6 @@ def test_pre_commit_hooks_manifest() -> None:
     by_id = {hook["id"]: hook for hook in hooks}
     assert by_id["aicheck"]["entry"] == "aicheck scan --staged"
     assert by_id["aicheck-env"]["entry"] == "aicheck env check"
+    assert by_id["aicheck-code"]["entry"] == "aicheck code" and by_id["aicheck-code"]["pass_filenames"] is True
     for hook in hooks:
-        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        assert hook["language"] == "python" and hook["pass_filenames"] is (hook["id"] == "aicheck-code")

@@ -33,9 +33,10 @@ def test_a_fresh_clone_with_no_config_and_no_keys_reports_offline_and_exits_0(tm
     out = subprocess.run([sys.executable, "-I", "-m", "aicheck", "report", "--fail-under", "80"], cwd=clone, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "Checked: scan, env check." in out.stdout
-    assert "keys validate (no provider keys in the environment)" in out.stdout
-    assert "smoke (no [[chain]] in pyproject.toml)" in out.stdout
+    flat = re.sub(r"[\s│]+", " ", out.stdout)  # the panel wraps long lines
+    assert "Checked: scan, env check, code." in flat
+    assert "keys validate (no provider keys in the environment)" in flat
+    assert "smoke (no [[chain]] in pyproject.toml)" in flat
     assert re.search(r"Passed: score \d+ ≥ --fail-under 80\.", out.stdout)
     offline = subprocess.run([sys.executable, "-I", "-m", "aicheck", "report", "--offline", "--format", "json"], cwd=clone, env=env,
                              capture_output=True, text=True, timeout=120)
@@ -64,7 +65,7 @@ def test_skip_and_offline_say_why(tmp_path: Path) -> None:
     out = run("--offline", "--skip", "scan", "--skip", "env", "--format", "json", cwd=project.root, state=tmp_path)
     parts = json.loads(out.stdout)["summary"]["parts"]
     assert {name: part["reason"] for name, part in parts.items()} == {
-        "scan": "--skip scan", "env": "--skip env", "keys": "--offline", "smoke": "--offline",
+        "scan": "--skip scan", "env": "--skip env", "keys": "--offline", "smoke": "--offline", "code": None,
     }
     bad = run("--skip", "lint", cwd=project.root, state=tmp_path)
     assert bad.returncode == 2 and "lint" in bad.stderr

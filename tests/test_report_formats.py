@@ -68,7 +68,7 @@ def test_text(built: Report) -> None:
 def test_json_is_the_common_envelope(built: Report) -> None:
     document = json.loads(render_report(built, "json"))
     assert {k: document[k] for k in ("tool", "schema", "command")} == {"tool": "aicheck", "schema": 1, "command": "report"}
-    assert [part["name"] for part in document["results"]] == ["scan", "env", "keys", "smoke"]
+    assert [part["name"] for part in document["results"]] == ["scan", "env", "keys", "smoke", "code"]
     summary = document["summary"]
     assert summary["score"] == built.score.value and summary["grade"] == built.score.grade
     assert {"points", "reason", "command", "check"} <= set(summary["deductions"][0])

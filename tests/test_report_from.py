@@ -24,12 +24,12 @@ def test_each_file_becomes_the_part_its_command_names(saved: Saved, tmp_path: Pa
     document = report_json(saved, tmp_path)
     assert document["command"] == "report" and document["tool"] == "aicheck"
     parts = {part["name"]: part for part in document["results"]}  # type: ignore[attr-defined]
-    assert {name: part["status"] for name, part in parts.items()} == dict.fromkeys(("scan", "env", "keys", "smoke"), "ran")
+    assert {name: part["status"] for name, part in parts.items()} == dict.fromkeys(("scan", "env", "keys", "smoke", "code"), "ran")
     for name, path in saved.files.items():
         original = json.loads(path.read_text())
         assert parts[name]["source"] == str(path)
         assert parts[name]["summary"] == original["summary"]
-        items = "findings" if name in ("scan", "env") else "results"
+        items = "findings" if name in ("scan", "env", "code") else "results"
         assert parts[name][items] == original[items]
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import catalog, env, init, keys, report, scan, smoke, sweep
+    from aicheck.cli import catalog, code, env, init, keys, report, scan, smoke, sweep
 
     app = typer.Typer(
         name="aicheck",
@@ -41,6 +41,7 @@ def _build_app() -> typer.Typer:
     app.command("smoke")(smoke.smoke)
     app.command("init")(init.init)
     app.command("report")(report.report)
+    app.command("code")(code.code)
     app.add_typer(catalog.app, name="catalog")
     app.command("sweep")(sweep.sweep)
     return app

@@ -28,6 +28,7 @@ class PartName(str, Enum):
     env = "env"
     keys = "keys"
     smoke = "smoke"
+    code = "code"
 
 
 @guarded

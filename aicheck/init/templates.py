@@ -102,6 +102,7 @@ repos:
     hooks:
       - id: aicheck        # blocks a commit that adds a key
       - id: aicheck-env    # lints .env files when they change
+      - id: aicheck-code   # checks the LLM calls in the changed source files
 """
 
 

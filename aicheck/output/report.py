@@ -20,7 +20,8 @@ FORMATS = ("text", "json", "markdown", "html")
 COMMAND = "report"
 _MODULES = {"text": "report_text", "markdown": "report_markdown", "html": "report_html"}
 GRADES = {"good": "ready to ship", "fair": "needs attention", "poor": "not ready"}
-TITLES = {"scan": "Exposed credentials", "env": "Environment files", "keys": "Live keys", "smoke": "Smoke through the chain"}
+TITLES = {"scan": "Exposed credentials", "env": "Environment files", "keys": "Live keys", "smoke": "Smoke through the chain",
+          "code": "LLM call sites in the code"}
 ROWS = 20  # per table; the command of the part shows them all
 SPARKS = "▁▂▃▄▅▆▇█"
 BAD, WARN, OK, MUTED = "bad", "warn", "ok", "muted"
@@ -87,7 +88,7 @@ def part_line(part: Part) -> str:
     if part.status == ERROR:
         return common.printable(f"could not run: {part.reason}")
     summary = part.summary
-    words = {"scan": _scan_line, "env": _env_line, "keys": _keys_line, "smoke": _smoke_line}[part.name](summary, part)
+    words = {"scan": _scan_line, "env": _env_line, "keys": _keys_line, "smoke": _smoke_line, "code": _code_line}[part.name](summary, part)
     source = "" if part.source == "this run" else f" (from {part.source})"
     return common.printable(words + source)
 
@@ -121,6 +122,20 @@ def _apps(summary: dict[str, Any]) -> str:
         return ""
     named = [f"{app.get('path')} ({app.get('loader')}, {common.plural(int(app.get('findings') or 0), 'problem')})" for app in apps]
     return f"; {len(apps)} apps checked on their own: {', '.join(named)}"
+
+
+def _code_line(summary: dict[str, Any], part: Part) -> str:
+    sites = common.plural(int(summary.get("call_sites") or 0), "LLM call site")
+    found = len(part.items)
+    return f"{common.plural(found, 'problem')} ({_counts(summary) or 'info'}) at {sites}" if found else f"no problems at {sites}"
+
+
+def _code_rows(items: list[dict[str, Any]]) -> _Built:
+    rows: list[tuple[Row, str]] = []
+    for item in items:
+        severity = str(item.get("severity"))
+        rows.append(((severity, where(item), str(item.get("title") or item.get("rule")), str(item.get("message") or "")), severity))
+    return ("Severity", "Where", "Problem", "Message"), rows
 
 
 def _keys_line(summary: dict[str, Any], part: Part) -> str:
@@ -163,7 +178,7 @@ def part_rows(part: Part, limit: int = ROWS) -> Rows:
     """The part's items as table rows (the worst first), at most ``limit`` of them."""
     if not part.ran:
         return Rows((), [], [])
-    build = {"scan": _scan_rows, "env": _env_rows, "keys": _key_rows, "smoke": _smoke_rows}[part.name]
+    build = {"scan": _scan_rows, "env": _env_rows, "keys": _key_rows, "smoke": _smoke_rows, "code": _code_rows}[part.name]
     headers, rows = build(part.items)
     rows.sort(key=lambda row: _RANK.get(row[1], 9))
     shown = rows[:limit]
@@ -171,7 +186,7 @@ def part_rows(part: Part, limit: int = ROWS) -> Rows:
     return Rows(headers, cells, [TONES.get(row[1], "") for row in shown], len(rows) - len(shown), TONE_COLUMNS[part.name])
 
 
-TONE_COLUMNS = {"scan": 0, "env": 0, "keys": 2, "smoke": 1}
+TONE_COLUMNS = {"scan": 0, "env": 0, "keys": 2, "smoke": 1, "code": 0}
 
 
 _RANK = {"critical": 0, "error": 0, "invalid": 0, "no_credit": 0, "restricted": 0, "high": 1, "failed": 1,

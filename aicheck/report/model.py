@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PARTS = ("scan", "env", "keys", "smoke")
-COMMANDS = {"scan": "scan", "env": "env check", "keys": "keys validate", "smoke": "smoke"}
-ITEMS = {"scan": "findings", "env": "findings", "keys": "results", "smoke": "results"}
+PARTS = ("scan", "env", "keys", "smoke", "code")
+COMMANDS = {"scan": "scan", "env": "env check", "keys": "keys validate", "smoke": "smoke", "code": "code"}
+ITEMS = {"scan": "findings", "env": "findings", "keys": "results", "smoke": "results", "code": "findings"}
 RAN, SKIPPED, ERROR = "ran", "skipped", "error"
 
 

@@ -127,7 +127,9 @@ def live(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[str, s
     scan_part = scan if isinstance(scan, Part) else Part("scan", RAN, document=_scan_document(*scan))
     keys_part = keys if isinstance(keys, Part) else Part("keys", RAN, document=keys[1])
     env_part = env if isinstance(env, Part) else Part("env", RAN, document=env)
-    return [scan_part, env_part, keys_part, _smoke(request, cfg, environ, skip)]
+    code = _guarded("code", skip, request, lambda: _code(request))
+    code_part = code if isinstance(code, Part) else Part("code", RAN, document=code)
+    return [scan_part, env_part, keys_part, _smoke(request, cfg, environ, skip), code_part]
 
 
 def _guarded(name: str, skip: set[str], request: ReportRequest, run: Callable[[], T]) -> T | Part:
@@ -155,6 +157,14 @@ def _scan_document(result: ScanResult, rules: tuple[Rule, ...]) -> dict[str, Any
     from aicheck.output import render_scan
 
     document: dict[str, Any] = json.loads(render_scan(result, "json", rules=rules))
+    return document
+
+
+def _code(request: ReportRequest) -> dict[str, Any]:
+    from aicheck.code.run import CodeRequest, run_code
+    from aicheck.output.code import render_code
+
+    document: dict[str, Any] = json.loads(render_code(run_code(CodeRequest([request.root], request.config)), "json"))
     return document
 
 

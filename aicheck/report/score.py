@@ -45,6 +45,8 @@ HEADROOM_MAX = 9
 NO_FALLBACK_POINTS = 10
 UNPROVEN_FALLBACK_POINTS = 5
 PART_ERROR_POINTS = 10
+CODE_POINTS = {"critical": 15, "high": 8, "medium": 3, "low": 1}  # per rule and file (aicheck code)
+CODE_MAX = 30
 EXAMPLES = 3  # locations named in a grouped reason
 PUBLISHED = ("env.client-exposed-secret", "env.next-client-secret")  # env checks of a secret the browser gets
 
@@ -70,6 +72,7 @@ def score(
         *live,
         *exposed(by_name.get("scan")),
         *env_problems(by_name.get("env")),
+        *code_problems(by_name.get("code")),
         *failing_keys(by_name.get("keys")),
         *smoke_failures(by_name.get("smoke")),
         *slo_breaches(slos),
@@ -192,6 +195,20 @@ def _env_command(items: Sequence[dict[str, Any]]) -> str:
     """env check of the app folder the findings are in (a monorepo's apps are checked on their own)."""
     app = items[0].get("app")
     return f"cd {app} && aicheck env check" if isinstance(app, str) and app not in ("", ".") else "aicheck env check"
+
+
+def code_problems(part: Part | None) -> list[Deduction]:
+    """The app's LLM call sites: each rule counts once per file, however many calls break it."""
+    if part is None or not part.ran:
+        return []
+    groups = []
+    for severity in SEVERITIES:
+        pairs = sorted({(str(item.get("rule")), str(item.get("file"))) for item in part.items if item.get("severity") == severity})
+        if pairs:
+            noun = "LLM code problem" if len(pairs) == 1 else "LLM code problems"
+            places = _examples(f"{rule} in {file}" for rule, file in pairs)
+            groups.append(Deduction(CODE_POINTS[severity] * len(pairs), f"{len(pairs)} {severity} {noun}: {places}", "aicheck code", "code"))
+    return capped(groups, CODE_MAX, "LLM code problems")
 
 
 def failing_keys(part: Part | None) -> list[Deduction]:

@@ -27,7 +27,7 @@ def complete(prompt: str) -> dict:
             response = httpx.post(
                 url,
                 headers={"Authorization": f"Bearer {key}"},
-                json={"model": model, "messages": [{"role": "user", "content": prompt}]},
+                json={"model": model, "max_tokens": 500, "messages": [{"role": "user", "content": prompt}]},
                 timeout=10,
             )
             response.raise_for_status()
