@@ -226,6 +226,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "stripe-test-key": lambda: f"rk_test_{rand(24)}",
     "clerk-secret-key": lambda: f"sk_live_{rand(42)}",
     "clerk-test-secret-key": lambda: f"sk_test_{rand(42)}",
+    "clerk-named-secret-key": lambda: f"sk_{secrets.choice(['live', 'test'])}_{rand(32)}",
     "sendgrid-api-key": lambda: f"SG.{rand(22, URLSAFE)}.{rand(43, URLSAFE)}",
     "twilio-api-key": lambda: f"SK{rand(32, HEX)}",
     "twilio-auth-token": lambda: rand(32, HEX),
@@ -300,6 +301,7 @@ VARIABLES: dict[str, str] = {
     "generic-api-key": "PAYMENTS_API_KEY",
     "convex-deploy-key": "CONVEX_DEPLOY_KEY",
     "telegram-bot-token": "TELEGRAM_BOT_TOKEN",
+    "clerk-named-secret-key": "CLERK_SECRET_KEY",
 }
 
 

@@ -124,25 +124,12 @@ def confirm_jwt(secret: str) -> Verdict:
     return KEEP if _jwt_claims(secret) is not None else REJECT
 
 
-# Keys printed in vendors' documentation and local-development tooling: public, so not leaks.
-PUBLISHED = frozenset(
-    {
-        # Azurite / Azure Storage Emulator account key (devstoreaccount1).
-        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-        # Supabase CLI local-development secret key.
-        "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz",
-        # Stripe's documentation test key.
-        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
-    }
-)
-
-
 def _stand_in(secret: str) -> bool:
-    return secret in PUBLISHED or filters.is_placeholder(secret) or filters.shannon_entropy(secret) < 3.0
+    return filters.is_placeholder(secret) or filters.shannon_entropy(secret) < 3.0
 
 
 def confirm_published(secret: str) -> Verdict:
-    """Reject documentation and local-development keys, and placeholders."""
+    """Reject documentation and local-development keys (catalog/examples.toml), and placeholders."""
     return REJECT if _stand_in(secret) else KEEP
 
 
