@@ -16,6 +16,7 @@ import json
 import secrets
 import string
 import time
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,6 +196,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "replicate-api-token": lambda: f"r8_{rand(37)}",
     "cerebras-api-key": lambda: f"csk-{rand(48, LOWER_ALNUM)}",
     "azure-openai-key": lambda: rand(32, HEX),
+    "azure-openai-key-near-endpoint": lambda: rand(32, HEX),
     # Cloud
     "aws-access-key-id": lambda: "AKIA" + rand(16, string.ascii_uppercase + "234567"),
     "aws-secret-access-key": lambda: rand(40, BASE64),
@@ -245,6 +247,8 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "telegram-bot-token": lambda: f"{digits(10)}:AA{rand(33, URLSAFE)}",
     "discord-bot-token": lambda: f"M{rand(25)}.{rand(6, URLSAFE)}.{rand(38, URLSAFE)}",
     "discord-webhook-url": lambda: f"https://discord.com/api/webhooks/{digits(19)}/{rand(68, URLSAFE)}",
+    # Recorded HTTP traffic: any value, a UUID included
+    "recorded-http-credential": lambda: str(uuid.uuid4()),
     # Databases, private keys, generic
     "database-url-password": lambda: rand(24, ALNUM + "-_.~!*"),
     "private-key": rsa_pkcs8,
@@ -285,6 +289,14 @@ TEMPLATES: dict[str, Callable[[str], str]] = {
     "database-url-password": lambda pw: f"DATABASE_URL=postgresql+asyncpg://app_user:{pw}@db.prod.internal:5432/app\n",
     "slack-webhook-url": lambda url: f'SLACK_WEBHOOK_URL = "https://{url}"\n',
     "private-key": lambda pem: pem,
+    "azure-openai-key-near-endpoint": lambda key: (
+        'client = AzureOpenAI(\n    azure_endpoint="https://acme-prod.openai.azure.com/",\n'
+        f'    api_key="{key}",\n    api_version="2024-10-21",\n)\n'
+    ),
+    "recorded-http-credential": lambda value: (
+        "interactions:\n- request:\n    body: null\n    headers:\n      Accept:\n      - '*/*'\n"
+        f"      X-Acme-Api-Key:\n      - {value}\n    method: GET\n    uri: https://api.acme.dev/v1/items\n"
+    ),
 }
 
 # Variable names for the generated line; context rules need one holding their context word.

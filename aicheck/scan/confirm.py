@@ -167,6 +167,19 @@ def confirm_url_password(secret: str) -> Verdict:
     return KEEP
 
 
+def confirm_header_value(secret: str) -> Verdict:
+    """A recorded header value: any shape (a UUID too), but not a placeholder, reference or word."""
+    if (
+        filters.is_placeholder(secret, strict=True)
+        or filters.is_reference(secret)
+        or filters.shannon_entropy(secret) < 3.0
+        or filters.looks_like_identifier(secret)
+        or filters.character_classes(secret) < 2
+    ):
+        return REJECT
+    return KEEP
+
+
 CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "github-crc32": confirm_github_crc32,
     "pem": confirm_pem,
@@ -176,4 +189,5 @@ CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "azure-key": confirm_azure_key,
     "cloudflare-crc32": confirm_cloudflare_crc32,
     "url-password": confirm_url_password,
+    "header-value": confirm_header_value,
 }
