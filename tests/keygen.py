@@ -249,6 +249,28 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "discord-webhook-url": lambda: f"https://discord.com/api/webhooks/{digits(19)}/{rand(68, URLSAFE)}",
     # Recorded HTTP traffic: any value, a UUID included
     "recorded-http-credential": lambda: str(uuid.uuid4()),
+    # Families added for issue 15 (cloud, CI, observability, payment, messaging, database)
+    "flyio-token": lambda: secrets.choice([f"fo1_{rand(43, URLSAFE)}", f"fm2_{rand(180, BASE64)}"]),
+    "heroku-api-key": lambda: f"HRKU-AA{rand(58, URLSAFE)}",
+    "heroku-api-key-legacy": lambda: str(uuid.uuid4()),
+    "doppler-token": lambda: f"dp.{secrets.choice(['pt', 'st', 'sa', 'ct'])}.{rand(43)}",
+    "hashicorp-vault-token": lambda: f"hvs.{rand(95, URLSAFE)}",
+    "terraform-cloud-token": lambda: f"{rand(14)}.atlasv1.{rand(67, URLSAFE)}",
+    "databricks-token": lambda: f"dapi{rand(32, HEX)}",
+    "alibaba-access-key-id": lambda: f"LTAI{rand(20)}",
+    "pulumi-access-token": lambda: f"pul-{rand(40, HEX)}",
+    "postman-api-key": lambda: f"PMAK-{rand(24, HEX)}-{rand(34, HEX)}",
+    "linear-api-key": lambda: f"lin_api_{rand(40)}",
+    "prefect-api-key": lambda: f"pnu_{rand(36)}",
+    "age-secret-key": lambda: "AGE-SECRET-KEY-1" + rand(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"),
+    "grafana-token": lambda: secrets.choice([f"glc_{rand(120, BASE64)}", f"glsa_{rand(32)}_{rand(8, HEX)}"]),
+    "dynatrace-token": lambda: f"dt0c01.{rand(24, UPPER_ALNUM)}.{rand(64, UPPER_ALNUM)}",
+    "new-relic-user-key": lambda: f"NRAK-{rand(27, UPPER_ALNUM)}",
+    "square-token": lambda: secrets.choice([f"sq0atp-{rand(22, URLSAFE)}", f"sq0csp-{rand(43, URLSAFE)}"]),
+    "flutterwave-secret-key": lambda: f"FLWSECK-{rand(32, 'abcdefgh0123456789')}-X",
+    "brevo-api-key": lambda: f"xkeysib-{rand(64, HEX)}-{rand(16)}",
+    "mailgun-api-key": lambda: f"key-{rand(32, HEX)}",
+    "planetscale-token": lambda: f"pscale_{secrets.choice(['tkn', 'pw', 'oauth'])}_{rand(43, URLSAFE)}",
     # Databases, private keys, generic
     "database-url-password": lambda: rand(24, ALNUM + "-_.~!*"),
     "private-key": rsa_pkcs8,
@@ -314,6 +336,8 @@ VARIABLES: dict[str, str] = {
     "convex-deploy-key": "CONVEX_DEPLOY_KEY",
     "telegram-bot-token": "TELEGRAM_BOT_TOKEN",
     "clerk-named-secret-key": "CLERK_SECRET_KEY",
+    "heroku-api-key-legacy": "HEROKU_API_KEY",
+    "mailgun-api-key": "MAILGUN_API_KEY",
 }
 
 
