@@ -270,6 +270,8 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "flutterwave-secret-key": lambda: f"FLWSECK-{rand(32, 'abcdefgh0123456789')}-X",
     "brevo-api-key": lambda: f"xkeysib-{rand(64, HEX)}-{rand(16)}",
     "mailgun-api-key": lambda: f"key-{rand(32, HEX)}",
+    "mailchimp-api-key": lambda: f"{rand(32, HEX)}-us{secrets.randbelow(21) + 1}",
+    "postmark-server-token": lambda: str(uuid.uuid4()),
     "planetscale-token": lambda: f"pscale_{secrets.choice(['tkn', 'pw', 'oauth'])}_{rand(43, URLSAFE)}",
     # Databases, private keys, generic
     "database-url-password": lambda: rand(24, ALNUM + "-_.~!*"),
@@ -338,6 +340,7 @@ VARIABLES: dict[str, str] = {
     "clerk-named-secret-key": "CLERK_SECRET_KEY",
     "heroku-api-key-legacy": "HEROKU_API_KEY",
     "mailgun-api-key": "MAILGUN_API_KEY",
+    "postmark-server-token": "POSTMARK_SERVER_TOKEN",
 }
 
 
