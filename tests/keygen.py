@@ -270,6 +270,8 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "flutterwave-secret-key": lambda: f"FLWSECK-{rand(32, 'abcdefgh0123456789')}-X",
     "brevo-api-key": lambda: f"xkeysib-{rand(64, HEX)}-{rand(16)}",
     "mailgun-api-key": lambda: f"key-{rand(32, HEX)}",
+    "plaid-access-token": lambda: f"access-{secrets.choice(['sandbox', 'development', 'production'])}-{uuid.uuid4()}",
+    "rubygems-api-key": lambda: f"rubygems_{rand(48, HEX)}",
     "mailchimp-api-key": lambda: f"{rand(32, HEX)}-us{secrets.randbelow(21) + 1}",
     "postmark-server-token": lambda: str(uuid.uuid4()),
     "planetscale-token": lambda: f"pscale_{secrets.choice(['tkn', 'pw', 'oauth'])}_{rand(43, URLSAFE)}",
