@@ -119,6 +119,22 @@ def azure_ad_secret() -> str:
 # --- private keys ------------------------------------------------------------------------------
 
 
+def pgp_private_key(body_bytes: int = 480) -> str:
+    """An armored OpenPGP secret-key block: a packet header (old format, tag 5) over random
+    bytes, with the armor's CRC-24 (RFC 4880 section 6). Not a usable key: the scanner checks
+    the armor, not the key material."""
+    from aicheck.scan.confirm import crc24
+
+    raw = bytes([0x95]) + body_bytes.to_bytes(2, "big") + secrets.token_bytes(body_bytes)
+    text = base64.b64encode(raw).decode()
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    checksum = base64.b64encode(crc24(raw).to_bytes(3, "big")).decode()
+    return "\n".join(
+        ["-----BEGIN PGP PRIVATE KEY BLOCK-----", "", *lines, f"={checksum}", "-----END PGP PRIVATE KEY BLOCK-----"]
+    )
+
+
+
 def _pem(key: object, fmt: str, encryption: object | None = None) -> str:
     from cryptography.hazmat.primitives import serialization as s
 
@@ -278,6 +294,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     # Databases, private keys, generic
     "database-url-password": lambda: rand(24, ALNUM + "-_.~!*"),
     "private-key": rsa_pkcs8,
+    "pgp-private-key": pgp_private_key,
     "generic-api-key": lambda: rand(32),
 }
 
@@ -315,6 +332,7 @@ TEMPLATES: dict[str, Callable[[str], str]] = {
     "database-url-password": lambda pw: f"DATABASE_URL=postgresql+asyncpg://app_user:{pw}@db.prod.internal:5432/app\n",
     "slack-webhook-url": lambda url: f'SLACK_WEBHOOK_URL = "https://{url}"\n',
     "private-key": lambda pem: pem,
+    "pgp-private-key": lambda block: block + "\n",
     "azure-openai-key-near-endpoint": lambda key: (
         'client = AzureOpenAI(\n    azure_endpoint="https://acme-prod.openai.azure.com/",\n'
         f'    api_key="{key}",\n    api_version="2024-10-21",\n)\n'

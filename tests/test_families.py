@@ -169,3 +169,15 @@ def test_heroku_legacy_key_by_name_even_as_uuid(tmp_path: Path) -> None:
     key = str(uuid.uuid4())
     assert ("heroku-api-key-legacy", key) in _found(tmp_path, ".env", f"HEROKU_API_KEY={key}\n")
     assert _found(tmp_path, "ids.py", f'REQUEST_ID = "{uuid.uuid4()}"\n') == []
+
+
+def test_pgp_private_key_block_checked_by_its_armor(tmp_path: Path) -> None:
+    from keygen import pgp_private_key
+
+    block = pgp_private_key()
+    assert ("pgp-private-key", block) in _found(tmp_path, "secring.asc", block + "\n")
+    lines = block.splitlines()
+    wrong = "\n".join(lines[:-2] + ["=AAAA", lines[-1]])
+    assert _found(tmp_path, "wrong.asc", wrong + "\n") == []
+    cut = "\n".join(lines[:3] + lines[-2:])
+    assert _found(tmp_path, "cut.asc", cut + "\n") == []

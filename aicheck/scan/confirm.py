@@ -167,6 +167,42 @@ def confirm_url_password(secret: str) -> Verdict:
     return KEEP
 
 
+def crc24(data: bytes) -> int:
+    """The OpenPGP armor checksum (RFC 4880 section 6.1)."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+def _pgp_body(secret: str) -> tuple[str, str | None]:
+    """The base64 body of an armored block and its checksum line (without ``=``), if any."""
+    lines = [line.strip() for line in secret.replace("\r", "").split("\n")[1:-1]]
+    if "" in lines:  # armor headers (Version: ...) end at the first blank line
+        lines = lines[lines.index("") + 1 :]
+    lines = [line for line in lines if line]
+    checksum = lines.pop()[1:] if lines and lines[-1].startswith("=") and len(lines[-1]) == 5 else None
+    return "".join(lines), checksum
+
+
+def confirm_pgp_armor(secret: str) -> Verdict:
+    """A real secret key block decodes to OpenPGP packets whose CRC-24 matches the armor's."""
+    body, checksum = _pgp_body(secret)
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (ValueError, binascii.Error):
+        return REJECT
+    if len(raw) < 64 or not raw[0] & 0x80:  # every OpenPGP packet header has its top bit set
+        return REJECT
+    if checksum is None:
+        return KEEP
+    return KEEP if base64.b64encode(crc24(raw).to_bytes(3, "big")).decode() == checksum else REJECT
+
+
 def confirm_header_value(secret: str) -> Verdict:
     """A recorded header value: any shape (a UUID too), but not a placeholder, reference or word.
 
@@ -195,4 +231,5 @@ CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "cloudflare-crc32": confirm_cloudflare_crc32,
     "url-password": confirm_url_password,
     "header-value": confirm_header_value,
+    "pgp-armor": confirm_pgp_armor,
 }
