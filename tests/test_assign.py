@@ -198,3 +198,12 @@ def test_json_cassette_and_har(tmp_path: Path) -> None:
 def test_headers_in_code_are_not_recordings(tmp_path: Path) -> None:
     text = 'headers = {"x-api-key": api_key, "Authorization": f"Bearer {token}"}\n'
     assert findings(tmp_path, "client.py", text) == []
+
+
+def test_recorded_header_values_keep_random_keys() -> None:
+    """The generated-key recall check of the confirmed rule: UUIDs and random tokens survive."""
+    from aicheck.scan.confirm import confirm_header_value
+
+    values = [str(uuid.uuid4()) for _ in range(3000)] + [rand(40) for _ in range(3000)]
+    dropped = [v for v in values if not confirm_header_value(v).keep]
+    assert len(dropped) <= 0.001 * len(values), dropped[:5]

@@ -203,13 +203,16 @@ def confirm_pgp_armor(secret: str) -> Verdict:
     return KEEP if base64.b64encode(crc24(raw).to_bytes(3, "big")).decode() == checksum else REJECT
 
 
+_CAPITALS = re.compile(r"[A-Z_-]+")
+
+
 def confirm_header_value(secret: str) -> Verdict:
     """A recorded header value: any shape (a UUID too), but not a placeholder, reference or word.
 
-    vcrpy's filters leave stand-ins such as ``X-GOOG-API-KEY-XXX`` or ``DUMMY``: no digit, no key.
+    vcrpy's filters leave stand-ins such as ``X-GOOG-API-KEY-XXX`` or ``DUMMY``: capitals only.
     """
     if (
-        not any(c.isdigit() for c in secret)
+        _CAPITALS.fullmatch(secret)
         or
         filters.is_placeholder(secret, strict=True)
         or filters.is_reference(secret)
