@@ -217,7 +217,7 @@ def confirm_header_value(secret: str) -> Verdict:
         filters.is_placeholder(secret, strict=True)
         or filters.is_reference(secret)
         or filters.shannon_entropy(secret) < 3.0
-        or filters.looks_like_identifier(secret)
+        or (not filters.is_uuid(secret) and filters.looks_like_identifier(secret))  # digit runs split UUIDs
         or filters.character_classes(secret) < 2
     ):
         return REJECT

@@ -187,6 +187,10 @@ def _encodes_text(value: str) -> bool:
 _HEX_TOKEN = re.compile(r"^(?:[A-Za-z]{1,4}[-_])?[0-9a-fA-F]{16,}$")
 
 
+def is_uuid(value: str) -> bool:
+    return _UUID.match(value) is not None
+
+
 def is_hex_token(value: str) -> bool:
     """``sk-`` + 32 hex and the like: never an identifier, whatever its digit runs look like."""
     return _HEX_TOKEN.match(value) is not None
