@@ -213,8 +213,7 @@ def confirm_header_value(secret: str) -> Verdict:
     """
     if (
         _CAPITALS.fullmatch(secret)
-        or
-        filters.is_placeholder(secret, strict=True)
+        or filters.is_placeholder(secret, strict=True)
         or filters.is_reference(secret)
         or filters.shannon_entropy(secret) < 3.0
         or (not filters.is_uuid(secret) and filters.looks_like_identifier(secret))  # digit runs split UUIDs
