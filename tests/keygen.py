@@ -16,6 +16,7 @@ import json
 import secrets
 import string
 import time
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,6 +119,22 @@ def azure_ad_secret() -> str:
 # --- private keys ------------------------------------------------------------------------------
 
 
+def pgp_private_key(body_bytes: int = 480) -> str:
+    """An armored OpenPGP secret-key block: a packet header (old format, tag 5) over random
+    bytes, with the armor's CRC-24 (RFC 4880 section 6). Not a usable key: the scanner checks
+    the armor, not the key material."""
+    from aicheck.scan.confirm import crc24
+
+    raw = bytes([0x95]) + body_bytes.to_bytes(2, "big") + secrets.token_bytes(body_bytes)
+    text = base64.b64encode(raw).decode()
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    checksum = base64.b64encode(crc24(raw).to_bytes(3, "big")).decode()
+    return "\n".join(
+        ["-----BEGIN PGP PRIVATE KEY BLOCK-----", "", *lines, f"={checksum}", "-----END PGP PRIVATE KEY BLOCK-----"]
+    )
+
+
+
 def _pem(key: object, fmt: str, encryption: object | None = None) -> str:
     from cryptography.hazmat.primitives import serialization as s
 
@@ -196,6 +213,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "replicate-api-token": lambda: f"r8_{rand(37)}",
     "cerebras-api-key": lambda: f"csk-{rand(48, LOWER_ALNUM)}",
     "azure-openai-key": lambda: rand(32, HEX),
+    "azure-openai-key-near-endpoint": lambda: rand(32, HEX),
     # Cloud
     "aws-access-key-id": lambda: "AKIA" + rand(16, string.ascii_uppercase + "234567"),
     "aws-secret-access-key": lambda: rand(40, BASE64),
@@ -227,6 +245,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "stripe-test-key": lambda: f"rk_test_{rand(24)}",
     "clerk-secret-key": lambda: f"sk_live_{rand(42)}",
     "clerk-test-secret-key": lambda: f"sk_test_{rand(42)}",
+    "clerk-named-secret-key": lambda: f"sk_{secrets.choice(['live', 'test'])}_{rand(32)}",
     "sendgrid-api-key": lambda: f"SG.{rand(22, URLSAFE)}.{rand(43, URLSAFE)}",
     "twilio-api-key": lambda: f"SK{rand(32, HEX)}",
     "twilio-auth-token": lambda: rand(32, HEX),
@@ -249,9 +268,38 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "telegram-bot-token": lambda: f"{digits(10)}:AA{rand(33, URLSAFE)}",
     "discord-bot-token": lambda: f"M{rand(25)}.{rand(6, URLSAFE)}.{rand(38, URLSAFE)}",
     "discord-webhook-url": lambda: f"https://discord.com/api/webhooks/{digits(19)}/{rand(68, URLSAFE)}",
+    # Recorded HTTP traffic: any value, a UUID included
+    "recorded-http-credential": lambda: str(uuid.uuid4()),
+    # Families added for issue 15 (cloud, CI, observability, payment, messaging, database)
+    "flyio-token": lambda: secrets.choice([f"fo1_{rand(43, URLSAFE)}", f"fm2_{rand(180, BASE64)}"]),
+    "heroku-api-key": lambda: f"HRKU-AA{rand(58, URLSAFE)}",
+    "heroku-api-key-legacy": lambda: str(uuid.uuid4()),
+    "doppler-token": lambda: f"dp.{secrets.choice(['pt', 'st', 'sa', 'ct'])}.{rand(43)}",
+    "hashicorp-vault-token": lambda: f"hvs.{rand(95, URLSAFE)}",
+    "terraform-cloud-token": lambda: f"{rand(14)}.atlasv1.{rand(67, URLSAFE)}",
+    "databricks-token": lambda: f"dapi{rand(32, HEX)}",
+    "alibaba-access-key-id": lambda: f"LTAI{rand(20)}",
+    "pulumi-access-token": lambda: f"pul-{rand(40, HEX)}",
+    "postman-api-key": lambda: f"PMAK-{rand(24, HEX)}-{rand(34, HEX)}",
+    "linear-api-key": lambda: f"lin_api_{rand(40)}",
+    "prefect-api-key": lambda: f"pnu_{rand(36)}",
+    "age-secret-key": lambda: "AGE-SECRET-KEY-1" + rand(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"),
+    "grafana-token": lambda: secrets.choice([f"glc_{rand(120, BASE64)}", f"glsa_{rand(32)}_{rand(8, HEX)}"]),
+    "dynatrace-token": lambda: f"dt0c01.{rand(24, UPPER_ALNUM)}.{rand(64, UPPER_ALNUM)}",
+    "new-relic-user-key": lambda: f"NRAK-{rand(27, UPPER_ALNUM)}",
+    "square-token": lambda: secrets.choice([f"sq0atp-{rand(22, URLSAFE)}", f"sq0csp-{rand(43, URLSAFE)}"]),
+    "flutterwave-secret-key": lambda: f"FLWSECK-{rand(32, 'abcdefgh0123456789')}-X",
+    "brevo-api-key": lambda: f"xkeysib-{rand(64, HEX)}-{rand(16)}",
+    "mailgun-api-key": lambda: f"key-{rand(32, HEX)}",
+    "plaid-access-token": lambda: f"access-{secrets.choice(['sandbox', 'development', 'production'])}-{uuid.uuid4()}",
+    "rubygems-api-key": lambda: f"rubygems_{rand(48, HEX)}",
+    "mailchimp-api-key": lambda: f"{rand(32, HEX)}-us{secrets.randbelow(21) + 1}",
+    "postmark-server-token": lambda: str(uuid.uuid4()),
+    "planetscale-token": lambda: f"pscale_{secrets.choice(['tkn', 'pw', 'oauth'])}_{rand(43, URLSAFE)}",
     # Databases, private keys, generic
     "database-url-password": lambda: rand(24, ALNUM + "-_.~!*"),
     "private-key": rsa_pkcs8,
+    "pgp-private-key": pgp_private_key,
     "generic-api-key": lambda: rand(32),
 }
 
@@ -289,6 +337,15 @@ TEMPLATES: dict[str, Callable[[str], str]] = {
     "database-url-password": lambda pw: f"DATABASE_URL=postgresql+asyncpg://app_user:{pw}@db.prod.internal:5432/app\n",
     "slack-webhook-url": lambda url: f'SLACK_WEBHOOK_URL = "https://{url}"\n',
     "private-key": lambda pem: pem,
+    "pgp-private-key": lambda block: block + "\n",
+    "azure-openai-key-near-endpoint": lambda key: (
+        'client = AzureOpenAI(\n    azure_endpoint="https://acme-prod.openai.azure.com/",\n'
+        f'    api_key="{key}",\n    api_version="2024-10-21",\n)\n'
+    ),
+    "recorded-http-credential": lambda value: (
+        "interactions:\n- request:\n    body: null\n    headers:\n      Accept:\n      - '*/*'\n"
+        f"      X-Acme-Api-Key:\n      - {value}\n    method: GET\n    uri: https://api.acme.dev/v1/items\n"
+    ),
 }
 
 # Variable names for the generated line; context rules need one holding their context word.
@@ -305,6 +362,10 @@ VARIABLES: dict[str, str] = {
     "generic-api-key": "PAYMENTS_API_KEY",
     "convex-deploy-key": "CONVEX_DEPLOY_KEY",
     "telegram-bot-token": "TELEGRAM_BOT_TOKEN",
+    "clerk-named-secret-key": "CLERK_SECRET_KEY",
+    "heroku-api-key-legacy": "HEROKU_API_KEY",
+    "mailgun-api-key": "MAILGUN_API_KEY",
+    "postmark-server-token": "POSTMARK_SERVER_TOKEN",
 }
 
 

@@ -26,7 +26,9 @@ def detector() -> Detector:
 # --- detection ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rule", [r.id for r in load().rules if r.provider and not r.context])
+# A rule found through its surroundings (a 32-hex key next to *.openai.azure.com) has no format
+# of its own to tell a bare key by.
+@pytest.mark.parametrize("rule", [r.id for r in load().rules if r.provider and not r.context and r.id != "azure-openai-key-near-endpoint"])
 def test_prefixed_formats_name_their_provider(rule: str) -> None:
     key = KEYGEN[rule]()
     found = detector().detect(key)

@@ -271,6 +271,32 @@ def load() -> Catalog:
     return Catalog(providers=providers, rules=rules)
 
 
+@dataclass(frozen=True)
+class Examples:
+    """Published example keys (``examples.toml``): plain values and SHA-256 digests."""
+
+    values: frozenset[str]
+    digests: frozenset[str]
+
+    def __contains__(self, secret: object) -> bool:
+        import hashlib
+
+        if not isinstance(secret, str):
+            return False
+        return secret in self.values or hashlib.sha256(secret.encode()).hexdigest() in self.digests
+
+
+@lru_cache(maxsize=1)
+def examples() -> Examples:
+    """Keys printed in documentation and SDK samples, each with its source in the TOML."""
+    entries = _read("examples.toml")["example"]
+    for entry in entries:
+        if not entry.get("source") or ("value" in entry) == ("sha256" in entry):
+            raise ValueError(f"examples.toml: each example needs a source and one of value/sha256: {entry}")
+    values = frozenset(e["value"] for e in entries if "value" in e)
+    return Examples(values, frozenset(e["sha256"].lower() for e in entries if "sha256" in e))
+
+
 # --- chat endpoints and prices (the fallback chain, ``aicheck smoke``) ----------------------------
 
 CHAT_STYLES = ("openai", "anthropic", "gemini")

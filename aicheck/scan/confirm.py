@@ -124,25 +124,12 @@ def confirm_jwt(secret: str) -> Verdict:
     return KEEP if _jwt_claims(secret) is not None else REJECT
 
 
-# Keys printed in vendors' documentation and local-development tooling: public, so not leaks.
-PUBLISHED = frozenset(
-    {
-        # Azurite / Azure Storage Emulator account key (devstoreaccount1).
-        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-        # Supabase CLI local-development secret key.
-        "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz",
-        # Stripe's documentation test key.
-        "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
-    }
-)
-
-
 def _stand_in(secret: str) -> bool:
-    return secret in PUBLISHED or filters.is_placeholder(secret) or filters.shannon_entropy(secret) < 3.0
+    return filters.is_placeholder(secret) or filters.shannon_entropy(secret) < 3.0
 
 
 def confirm_published(secret: str) -> Verdict:
-    """Reject documentation and local-development keys, and placeholders."""
+    """Reject documentation and local-development keys (catalog/examples.toml), and placeholders."""
     return REJECT if _stand_in(secret) else KEEP
 
 
@@ -180,6 +167,62 @@ def confirm_url_password(secret: str) -> Verdict:
     return KEEP
 
 
+def crc24(data: bytes) -> int:
+    """The OpenPGP armor checksum (RFC 4880 section 6.1)."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+def _pgp_body(secret: str) -> tuple[str, str | None]:
+    """The base64 body of an armored block and its checksum line (without ``=``), if any."""
+    lines = [line.strip() for line in secret.replace("\r", "").split("\n")[1:-1]]
+    if "" in lines:  # armor headers (Version: ...) end at the first blank line
+        lines = lines[lines.index("") + 1 :]
+    lines = [line for line in lines if line]
+    checksum = lines.pop()[1:] if lines and lines[-1].startswith("=") and len(lines[-1]) == 5 else None
+    return "".join(lines), checksum
+
+
+def confirm_pgp_armor(secret: str) -> Verdict:
+    """A real secret key block decodes to OpenPGP packets whose CRC-24 matches the armor's."""
+    body, checksum = _pgp_body(secret)
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (ValueError, binascii.Error):
+        return REJECT
+    if len(raw) < 64 or not raw[0] & 0x80:  # every OpenPGP packet header has its top bit set
+        return REJECT
+    if checksum is None:
+        return KEEP
+    return KEEP if base64.b64encode(crc24(raw).to_bytes(3, "big")).decode() == checksum else REJECT
+
+
+_CAPITALS = re.compile(r"[A-Z_-]+")
+
+
+def confirm_header_value(secret: str) -> Verdict:
+    """A recorded header value: any shape (a UUID too), but not a placeholder, reference or word.
+
+    vcrpy's filters leave stand-ins such as ``X-GOOG-API-KEY-XXX`` or ``DUMMY``: capitals only.
+    """
+    if (
+        _CAPITALS.fullmatch(secret)
+        or filters.is_placeholder(secret, strict=True)
+        or filters.is_reference(secret)
+        or filters.shannon_entropy(secret) < 3.0
+        or (not filters.is_uuid(secret) and filters.looks_like_identifier(secret))  # digit runs split UUIDs
+        or filters.character_classes(secret) < 2
+    ):
+        return REJECT
+    return KEEP
+
+
 CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "github-crc32": confirm_github_crc32,
     "pem": confirm_pem,
@@ -189,4 +232,6 @@ CONFIRMERS: dict[str, Callable[[str], Verdict]] = {
     "azure-key": confirm_azure_key,
     "cloudflare-crc32": confirm_cloudflare_crc32,
     "url-password": confirm_url_password,
+    "header-value": confirm_header_value,
+    "pgp-armor": confirm_pgp_armor,
 }

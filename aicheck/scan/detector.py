@@ -17,22 +17,13 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from aicheck.assign import ASSIGN, ASSIGN_GENERIC
 from aicheck.catalog import Rule
 from aicheck.scan import filters
 from aicheck.scan.confirm import CONFIRMERS
 
 # Past this many keyword hits in one buffer a single pass beats many windows.
 WHOLE_BUFFER_HITS = 48
-
-# What may stand between a variable name and its value: NAME = "v", name: v, "NAME": "v",
-# NAME := "v", name => 'v', getenv("NAME", "v"), <NAME>v, NAME ?= v.
-_NAME_END = rb"""[A-Za-z0-9_.-]*(?:["'`\]]|&quot;)*[ \t]*"""
-_VALUE_START = rb"""[ \t]*(?:["'`]|&quot;|b["']|r["'])?"""
-_ASSIGN = _NAME_END + rb"(?:=>|:=|\?=|==?|:|,|>)" + _VALUE_START
-# No comma for generic rules: ["secret", "other"] is a list, not an assignment; a provider's own
-# key shape after a comma (getenv("GROQ_API_KEY", "gsk_...")) is specific enough to keep.
-_ASSIGN_GENERIC = _NAME_END + rb"(?:=>|:=|\?=|==?|:|>)" + _VALUE_START
-
 
 @dataclass(frozen=True)
 class Match:
@@ -53,7 +44,7 @@ class _Compiled:
 
 def _compile(rule: Rule) -> _Compiled:
     if rule.context:
-        assign = _ASSIGN_GENERIC if rule.generic else _ASSIGN
+        assign = ASSIGN_GENERIC if rule.generic else ASSIGN  # aicheck/assign.py: the one grammar
         return _Compiled(rule, re.compile(assign + rule.regex.encode()), anchored=True)
     return _Compiled(rule, re.compile(rule.regex.encode()), anchored=False)
 

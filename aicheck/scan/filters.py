@@ -25,8 +25,6 @@ WEAK_WORDS = (
 )
 # Runs that random keys practically never contain (probability below 1e-6 per key).
 SEQUENCES = ("0123456", "1234567", "abcdefg", "qwerty", "uvwxyz", "abc123", "def456")
-# Example credentials printed in specifications and vendor docs.
-KNOWN_EXAMPLES = frozenset({"mF_9.B5f-4.1JqM"})  # RFC 6750's bearer token
 _REPEATED = re.compile(r"(.)\1{5,}")
 
 # A value that names another value instead of being one.
@@ -51,13 +49,20 @@ def is_placeholder(value: str, strict: bool = False) -> bool:
     ``strict`` adds the short words, for generic rules where the value is free-form.
     """
     lowered = value.lower()
-    if any(word in lowered for word in STRONG_WORDS):
+    if is_published_example(value) or any(word in lowered for word in STRONG_WORDS):
         return True
     if strict and any(word in lowered for word in WEAK_WORDS):
         return True
     if any(seq in lowered for seq in SEQUENCES):
         return True
     return _REPEATED.search(value) is not None
+
+
+def is_published_example(value: str) -> bool:
+    """A key printed in documentation or an SDK sample (aicheck/catalog/examples.toml)."""
+    from aicheck.catalog import examples
+
+    return value in examples()
 
 
 def is_reference(value: str) -> bool:
@@ -106,9 +111,16 @@ NON_SECRET_NAMES = (
     "password_hash", "passwordhash", "secret_ref", "_env", "envvar", "env_var", "header",
     "clienttoken", "client_token", "verificationtoken", "verification_token", "idempotency",
     "cache_key", "cachekey", "_hash", "hashed", "digest", "checksum",
+    "jsonwebtoken",  # the io.jsonwebtoken Maven group: io.jsonwebtoken:jjwt-api:0.11.5
 )
 # Whole words of a name that mark test data or derived values: TEST_SECRET, mock_token, cached_token_key.
-NON_SECRET_NAME_PARTS = frozenset({"test", "tests", "mock", "fake", "dummy", "example", "sample", "cached", "masked"})
+NON_SECRET_NAME_PARTS = frozenset({
+    "test", "tests", "mock", "fake", "dummy", "example", "sample", "cached", "masked",
+    "public",  # publicToken, public_key: public by design
+})
+# A name ending in one of these holds where or what a secret is, not the secret:
+# dev.credentials.url, SECRET_HOST, token_path.
+_LOCATION_SUFFIXES = (".url", "_url", "-url", "url", ".uri", "_uri", ".host", "_host", ".path", "_path", "_file", ".file", "endpoint")
 # An identifier of a credential is not the credential: credential_id, keyId, KEY_ID.
 _ID_SUFFIXES = ("_id", "-id", "Id", "ID", "_ids", "Ids", "_IDS")
 _SNAKE = re.compile(r"^(?:[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$")
@@ -116,6 +128,9 @@ _PASSWORD_HASH = re.compile(r"^(?:pbkdf2_|bcrypt|argon2|scrypt|sha1\$|md5\$|\$2[
 _PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _NOT_INSIDE = ("*", "://", "arn:", " ", "\\", "&")
 _PATH = re.compile(r"^[^/]+(?:/[^/]+){2,}$")
+# host:port, a host name, or a package coordinate ending in a version (jjwt-jackson-0.11.2).
+_HOST = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?::[0-9]{1,5})?$")
+_VERSIONED = re.compile(r"[-:@]v?[0-9]+(?:\.[0-9]+){1,3}$")
 
 
 def is_generic_noise(value: str) -> bool:
@@ -126,13 +141,15 @@ def is_generic_noise(value: str) -> bool:
     formats, which have their own rules, are unaffected.
     """
     # encrypted: is a dotenvx ciphertext, safe to commit by design.
-    if _UUID.match(value) or value.startswith(("eyJ", "arn:", "encrypted:")) or value in KNOWN_EXAMPLES:
+    if _UUID.match(value) or value.startswith(("eyJ", "arn:", "encrypted:")):
         return True
     if _SNAKE.match(value) or _PASSWORD_HASH.match(value) or _PERCENT_ENCODED.search(value):
         return True  # a name, a password hash, or an encoded value judged in its decoded form
     if _encodes_text(value):
         return True
     if _DOTTED.match(value) or _TIMESTAMP.match(value) or _PATH.match(value) or "..." in value:
+        return True
+    if _HOST.match(value) or _VERSIONED.search(value):
         return True
     if _HEX.match(value) and len(value) < 32:
         return True
@@ -144,7 +161,8 @@ def is_generic_noise(value: str) -> bool:
 def is_secret_name(name: str) -> bool:
     """False for names like ``NextToken``, ``max_tokens`` or ``credential_id`` that carry no credential."""
     lowered = name.lower()
-    if name.rstrip("\"'`]").endswith(_ID_SUFFIXES):
+    bare = name.rstrip("\"'`]")
+    if bare.endswith(_ID_SUFFIXES) or bare.lower().endswith(_LOCATION_SUFFIXES):
         return False
     if any(part.lower() in NON_SECRET_NAME_PARTS for part in _WORD_PARTS.findall(name)):
         return False
@@ -167,6 +185,10 @@ def _encodes_text(value: str) -> bool:
 
 
 _HEX_TOKEN = re.compile(r"^(?:[A-Za-z]{1,4}[-_])?[0-9a-fA-F]{16,}$")
+
+
+def is_uuid(value: str) -> bool:
+    return _UUID.match(value) is not None
 
 
 def is_hex_token(value: str) -> bool:
