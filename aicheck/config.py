@@ -240,6 +240,10 @@ SCHEMA: dict[str, Check] = {
 class Config:
     path: Path | None  # None: no config file, defaults apply
     data: dict[str, Any] = field(default_factory=dict)
+    # Settings that could send a key off the official hosts or read outside ``root`` are used
+    # only from a trusted file (aicheck.trust). A Config built in code is the caller's own.
+    trusted: bool = True
+    root: Path = field(default_factory=Path.cwd)
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
@@ -261,25 +265,56 @@ def find(root: Path, explicit: Path | None = None) -> Path | None:
 
 
 def load(root: Path, explicit: Path | None = None) -> Config:
+    from aicheck import trust
+
     path = find(root, explicit)
     if path is None:
-        return Config(None)
-    raw = _parse(path)
+        return Config(None, root=root)
+    data = _read(path)
+    raw = _parse(path, data)
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("aicheck", {})
-    return Config(path, validate(raw, path))
+    # Trust is decided on the very bytes parsed here: an edit after ``aicheck trust`` un-trusts.
+    return Config(path, validate(raw, path), trusted=trust.is_trusted(path, trust.digest(data)), root=root)
 
 
-def _parse(path: Path) -> dict[str, Any]:
+MAX_CONFIG_SIZE = 1_000_000
+
+
+def _read(path: Path) -> bytes:
     try:
-        text = path.read_bytes().decode("utf-8")
-        return tomllib.loads(text)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_SIZE + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_SIZE // 1_000_000} MB; not an aicheck config")
+    return data
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        # A UTF-8 byte order mark (Windows editors write one) is not part of the TOML.
+        text = data.decode("utf-8").removeprefix("\ufeff")
+        return tomllib.loads(text, parse_float=_finite)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except _NotFinite as exc:
+        raise ConfigError(f"{path}: {exc} is not a usable number; write a finite number") from None
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    """TOML allows nan and inf; no setting of aicheck can work with either."""
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _NotFinite(text)
+    return value
 
 
 def validate(raw: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from aicheck.aio import read_capped
+from aicheck import transport
+from aicheck.aio import TooLarge, capped_lines, read_capped
 from aicheck.catalog import Price
 from aicheck.chain import errors, sse, styles
 from aicheck.chain.links import Link
@@ -30,7 +31,8 @@ from aicheck.resilience.ratelimit import RateLimits
 from aicheck.resilience.retry import Attempts, CallFailed, Failure, RetryPolicy, retry
 from aicheck.validate.classify import rate_limits
 
-MAX_BODY = 4_000_000
+MAX_BODY = 4_000_000  # bytes of one answer, streamed or not
+MAX_LINE = 1_000_000  # bytes of one line of a stream (an SSE event's data line)
 # Failures that say nothing about the provider's health (this prompt was refused): not counted by the breaker.
 PROMPT_FAILURES = frozenset({"bad_request", "content_policy"})
 
@@ -60,7 +62,7 @@ class Chain:
 
     async def __aenter__(self) -> Chain:
         if self.client is None:
-            self.client = httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+            self.client = transport.client(limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -89,6 +91,9 @@ class Chain:
         key = (self.env.get(link.key_env) or "").strip()
         if not key:
             return stop(FAILED, "no_key", f"{link.key_env} is not set")
+        problem = transport.key_problem(key)
+        if problem:
+            return stop(FAILED, "no_key", f"the value of {link.key_env} {problem}")
         if link.base_url is None:
             return stop(FAILED, "unsupported", f"no endpoint for {link.name}: set AICHECK_{link.name.upper().replace('-', '_')}_BASE_URL or [providers.{link.name}] base_url")
         cached = self._cached(link, request)
@@ -192,14 +197,22 @@ class _Call:
     async def _send(self) -> Answer:
         link, client = self.link, self.chain.client
         assert client is not None, "use the chain as an async context manager"
-        url, headers, body = styles.build(link.chat, link.base_url or "", link.model, self.request, self.key)
+        url, headers, body = styles.build(link.chat, link.base_url or "", link.model, self.request)
+        try:
+            request = transport.keyed_request(client, "POST", url, base_url=link.base_url or "", auth=link.chat.auth, key=self.key,
+                                              headers=headers, json=body, timeout=link.timeout)
+        except transport.Refused as exc:
+            raise CallFailed(Failure("unsupported", str(exc))) from None
         started = time.perf_counter()
-        async with client.stream("POST", url, headers=headers, json=body, timeout=link.timeout) as response:
+        response = await transport.send(client, request)
+        try:
             self._saw(response)
             if response.status_code >= 300 or "event-stream" not in response.headers.get("content-type", ""):
                 document = await self._document(response)
                 return self.chain.answer(link, styles.parse(link.chat, document), _ms(started), None, self.rate_limit)
             parsed, ttft = await self._stream(response, started)
+        finally:
+            await response.aclose()
         return self.chain.answer(link, parsed, _ms(started), ttft, self.rate_limit)
 
     def _saw(self, response: httpx.Response) -> None:
@@ -210,6 +223,8 @@ class _Call:
     async def _document(self, response: httpx.Response) -> Any:
         body = await read_capped(response, MAX_BODY)
         status = response.status_code
+        if len(body) > MAX_BODY and status < 300:
+            raise CallFailed(Failure("malformed", f"the answer is larger than {MAX_BODY // 1_000_000} MB; not read further", status=status))
         if status >= 300:
             document = _json_or_none(body)
             raise CallFailed(errors.from_answer(status, response.headers, document, self.link.provider, self.key))
@@ -222,12 +237,14 @@ class _Call:
     async def _stream(self, response: httpx.Response, started: float) -> tuple[styles.Parsed, float | None]:
         stream, events, ttft = sse.Stream(self.link.chat, self.link.provider, self.key), sse.Events(), None
         try:
-            async for line in response.aiter_lines():
+            async for line in capped_lines(response, MAX_BODY, MAX_LINE):
                 event = events.feed(line)
                 if event is not None and stream.feed(*event) and ttft is None:
                     ttft = _ms(started)
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise CallFailed(Failure("stream_cut", f"the stream broke off: {_transport(exc)}", status=200)) from None
+        except TooLarge as exc:
+            raise CallFailed(Failure("malformed", f"the stream was cut off by aicheck: {exc}", status=200)) from None
         last = events.flush()
         if last is not None:
             stream.feed(*last)
