@@ -245,6 +245,12 @@ class Config:
     trusted: bool = True
     root: Path = field(default_factory=Path.cwd)
 
+    @property
+    def may_read_outside(self) -> bool:
+        """May files outside the repository be read for it (env files behind symlinks)? Only for a
+        trusted config file; without one, nothing vouches for them."""
+        return self.path is not None and self.trusted
+
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
         return value if isinstance(value, dict) else {}
@@ -265,23 +271,27 @@ def find(root: Path, explicit: Path | None = None) -> Path | None:
 
 
 def load(root: Path, explicit: Path | None = None) -> Config:
-    from aicheck import trust
-
     path = find(root, explicit)
     if path is None:
         return Config(None, root=root)
-    data = _read(path)
+    return from_bytes(path, read_bytes(path), root)
+
+
+def from_bytes(path: Path, data: bytes, root: Path) -> Config:
+    """The config in ``data`` (the bytes of ``path``). Trust is decided on these very bytes: an
+    edit after ``aicheck trust`` un-trusts the file."""
+    from aicheck import trust
+
     raw = _parse(path, data)
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("aicheck", {})
-    # Trust is decided on the very bytes parsed here: an edit after ``aicheck trust`` un-trusts.
     return Config(path, validate(raw, path), trusted=trust.is_trusted(path, trust.digest(data)), root=root)
 
 
 MAX_CONFIG_SIZE = 1_000_000
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CONFIG_SIZE + 1)

@@ -249,3 +249,59 @@ def refuse_path(path: Path, root: Path, what: str) -> TrustError:
         target = "a symlink loop"
     return TrustError(f"{path}: {what} resolves outside the repository ({target}); aicheck reads credentials outside "
                       f"{root} only from a trusted config: list it in [env] files and run 'aicheck trust', or name it on the command line")
+
+
+# --- what ``aicheck trust`` shows ------------------------------------------------------------------
+
+
+@dataclass
+class Review:
+    """What a config would make aicheck do with keys and files, for a person to judge."""
+
+    path: Path
+    sha256: str
+    trusted: bool
+    hosts: list[str]  # "openai: https://api.openai.com/v1 (catalog)"
+    variables: list[str]  # env vars whose values would be sent, with where to
+    files: list[str]  # env files read
+    risks: list[Risk]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "sha256": self.sha256, "trusted": self.trusted, "hosts": self.hosts,
+            "variables": self.variables, "files": self.files,
+            "risks": [{"setting": r.setting, "what": r.what, "kind": r.kind} for r in self.risks],
+        }
+
+
+def review(cfg: Config, data: bytes) -> Review:
+    """What ``cfg`` (read from ``data``) would do: the hosts keys go to, the variables sent, the files read."""
+    from aicheck.validate.endpoints import known_providers
+
+    assert cfg.path is not None
+    providers = known_providers(cfg.section("providers"), cfg.data.get("chain", []))
+    used = list(dict.fromkeys([*cfg.section("providers"), *(str(link.get("provider")) for link in cfg.data.get("chain", []))]))
+    hosts, variables = [], []
+    for provider_id in used:
+        provider = providers.get(provider_id)
+        if provider is None:
+            continue
+        url = _where(provider_id, cfg)
+        hosts.append(f"{provider_id}: {url}")
+        variables += [f"{name} -> {url}" for name in provider.env_vars]
+    env = cfg.section("env")
+    files = [*env.get("files", []), *([env["example"]] if "example" in env else [])]
+    return Review(cfg.path, digest(data), cfg.trusted, hosts, list(dict.fromkeys(variables)), files, risks(cfg.data, cfg.root))
+
+
+def _where(provider_id: str, cfg: Config) -> str:
+    from aicheck import catalog
+
+    for link in cfg.data.get("chain", []):
+        if link.get("provider") == provider_id and link.get("base_url"):
+            return str(link["base_url"])
+    configured = cfg.section("providers").get(provider_id, {}).get("base_url")
+    if configured:
+        return str(configured)
+    provider = catalog.load().provider(provider_id)
+    return provider.base_url if provider is not None and provider.base_url else "(no URL: set AICHECK_<PROVIDER>_BASE_URL)"

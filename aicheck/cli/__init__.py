@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import env, init, keys, report, scan, smoke
+    from aicheck.cli import env, init, keys, report, scan, smoke, trust
 
     app = typer.Typer(
         name="aicheck",
@@ -41,6 +41,7 @@ def _build_app() -> typer.Typer:
     app.command("smoke")(smoke.smoke)
     app.command("init")(init.init)
     app.command("report")(report.report)
+    app.command("trust")(trust.trust)
     return app
 
 

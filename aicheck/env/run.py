@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aicheck import catalog, config, git
+from aicheck import catalog, config, git, trust
 from aicheck.env import checks, drift, dotenvx, files, frameworks, production, syntax, tracking
 from aicheck.env.classify import Classifier
 from aicheck.env.context import Context, Settings
@@ -49,9 +49,11 @@ def run_env(request: EnvRequest) -> EnvResult:
     if not root.is_dir():
         raise AicheckError(f"{root}: not a folder")
     cfg = config.load(root, request.config)
+    trust.require(cfg, send=False)  # before any file outside the repository is read
     ctx = _context(request, cfg)
-    paths, chosen = files.select(root, request.files, ctx.settings.files)
-    loaded = _load(paths, files.example(root, request.example, ctx.settings.example, cfg.path), ctx)
+    paths, chosen = files.select(root, request.files, ctx.settings.files, outside_ok=cfg.may_read_outside)
+    example = files.example(root, request.example, ctx.settings.example, cfg.path, outside_ok=cfg.may_read_outside)
+    loaded = _load(paths, example, ctx)
     result = EnvResult(root=str(root.resolve()), findings=[], production=request.production, framework=ctx.framework)
     active = _prepare(loaded, paths, chosen, ctx, result)
     found = loaded.findings + list(_all_checks(loaded, active, ctx))

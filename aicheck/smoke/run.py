@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicheck import chain as chain_mod
+from aicheck import trust
 from aicheck.aio import run_sync
 from aicheck.errors import AicheckError
 from aicheck.smoke import expect
@@ -48,6 +49,7 @@ def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeRepor
         where = f"{config.path}: no [[chain]] entries" if config.path else "no config file (aicheck.toml, or [tool.aicheck] in pyproject.toml)"
         raise AicheckError(f"{where}: add a [[chain]] entry per provider, in fallback order (provider, model, key_env)")
     prompts = prompts_from(config.data, config.path, options.prompts)
+    trust.require(config, read=False)  # a wrong config is told first; then, before any prompt is sent with a key
     _check_drills(options.drills, links)
     root = options.state_root or project_root(Path.cwd(), config.path)
     with State.open(root, env) as state:

@@ -46,8 +46,11 @@ def run_validation(
     settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> KeyReport:
+    from aicheck import trust
     from aicheck.validate import engine
 
+    if config is not None:
+        trust.require(config, read=False)  # before any key is sent
     providers: Mapping[str, Mapping[str, Any]] = config.section("providers") if config else {}
     chain = config.data.get("chain", []) if config else []
     plans = engine.plan(items, providers, chain, os.environ if env is None else env)
@@ -68,10 +71,13 @@ def collect_keys(
     """The keys ``keys validate`` was given. From env files and the environment, a value counts
     as a key when its variable is a provider's (OPENAI_API_KEY, a chain's key_env) or its value
     is in a provider's own key format."""
+    from aicheck import trust
     from aicheck.validate import sources
     from aicheck.validate.detect import Detector
     from aicheck.validate.endpoints import known_providers
 
+    if config is not None:
+        trust.require(config, read=False)  # its variables decide which values are read as keys
     providers = known_providers(config.section("providers") if config else {}, config.data.get("chain", []) if config else [])
     if provider is not None and provider not in providers:
         raise AicheckError(f"--provider {provider}: unknown provider; known: {', '.join(sorted(providers))}")
