@@ -92,7 +92,7 @@ def _severity(value: Any) -> str:
 
 def _url(value: Any) -> str:
     text = _str(value)
-    if not re.match(r"^https?://[^\s/]+", text):
+    if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
         raise ValueError("an http(s) URL")
     return text.rstrip("/")
 

@@ -107,19 +107,26 @@ def _json(report: KeyReport, **_: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
+def _host(url: str | None) -> str:
+    """Where the key was sent (DESIGN.md, "Trust": shown, not only with --verbose)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc if url else "not sent"
+
+
 def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    columns = ["Key", "Provider", "Status", "HTTP", "Latency", "Details"] + (["Source", "Request"] if verbose else [])
+    columns = ["Key", "Provider", "Host", "Status", "HTTP", "Latency", "Details"] + (["Source", "Request"] if verbose else [])
     for name in columns:
         table.add_column(name, overflow="fold", no_wrap=name in ("Key", "Status", "HTTP", "Latency"))
     for result in report.results:
         check = result.check
         cells = [
-            Text(result.key_redacted), Text(check.provider or "-"),
+            Text(result.key_redacted), Text(check.provider or "-"), Text(common.printable(_host(check.url))),
             Text(check.status, style=STATUS_STYLES.get(check.status, "")),
             Text(str(check.http_status or "-")), Text(f"{check.latency_ms} ms" if check.latency_ms is not None else "-"),
             Text(describe(result)),

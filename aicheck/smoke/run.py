@@ -95,8 +95,14 @@ async def _prompts(chain: Chain, prompts: list[Prompt], concurrency: int, progre
     return list(await asyncio.gather(*(one(prompt) for prompt in prompts)))
 
 
+def host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc if url else "-"
+
+
 def _providers(links: list[Link], results: list[PromptResult], chain: Chain) -> list[ProviderStats]:
-    stats = [ProviderStats(link.name, link.model, link.index + 1) for link in links]
+    stats = [ProviderStats(link.name, link.model, link.index + 1, host=host(link.base_url)) for link in links]
     for result in results:
         for step, link_stats in zip(result.chain.path, stats):
             link_stats.steps.append(step)
