@@ -30,6 +30,7 @@ STATE_DIR_ENV = "AICHECK_STATE_DIR"
 FOLDER = ".aicheck"
 FILENAME = "state.db"
 SCHEMA_VERSION = 1
+RESERVATION_TTL = 3600.0  # seconds: a reservation left by a run that died stops counting after an hour
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cache (
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS spend (
     output_tokens INTEGER
 );
 CREATE INDEX IF NOT EXISTS spend_day ON spend (day);
+CREATE TABLE IF NOT EXISTS reservation (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    day TEXT NOT NULL,
+    amount_usd REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS breaker (
     provider TEXT PRIMARY KEY,
     state TEXT NOT NULL,
@@ -136,9 +143,16 @@ class State:
 
     # --- cache ---------------------------------------------------------------------------------
 
-    def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
-        rows = self._run("SELECT value FROM cache WHERE key = ? AND expires_at > ?", (key, now))
-        return json.loads(rows[0][0]) if rows else None
+    def cache_get(self, key: str, now: float, ttl: float) -> dict[str, Any] | None:
+        """A fresh answer: made less than ``ttl`` seconds ago, whatever TTL it was stored with."""
+        rows = self._run("SELECT value FROM cache WHERE key = ? AND created_at > ?", (key, now - ttl))
+        if not rows:
+            return None
+        try:
+            value = json.loads(rows[0][0])
+        except ValueError:
+            return None  # a damaged row is a miss, not a crash
+        return value if isinstance(value, dict) else None
 
     def cache_put(self, key: str, provider: str, model: str, value: dict[str, Any], now: float, ttl: float, max_items: int) -> None:
         with self._lock:
@@ -174,6 +188,32 @@ class State:
             "INSERT INTO spend (at, day, run_id, provider, model, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (at, utc_day(at), run_id, provider, model, cost_usd, input_tokens, output_tokens),
         )
+
+    def reserve_budget(self, day: str, amount: float, limit: float | None) -> tuple[int | None, float]:
+        """Reserve ``amount`` of the day's budget, in one transaction: what was spent and is reserved
+        by every run (other processes too) plus ``amount`` must stay within ``limit``. Returns the
+        reservation's id (None: refused) and what was spent or reserved before."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM reservation WHERE at < ?", (now - RESERVATION_TTL,))
+                spent = float(self._db.execute(
+                    "SELECT (SELECT coalesce(sum(cost_usd), 0) FROM spend WHERE day = ?)"
+                    " + (SELECT coalesce(sum(amount_usd), 0) FROM reservation WHERE day = ?)", (day, day),
+                ).fetchone()[0])
+                if limit is not None and spent + amount > limit:
+                    self._db.execute("ROLLBACK")
+                    return None, spent
+                cursor = self._db.execute("INSERT INTO reservation (at, day, amount_usd) VALUES (?, ?, ?)", (now, day, amount))
+                self._db.execute("COMMIT")
+                return int(cursor.lastrowid or 0), spent
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def release_budget(self, reservation_id: int) -> None:
+        self._run("DELETE FROM reservation WHERE id = ?", (reservation_id,))
 
     def spent_on(self, day: str) -> float:
         """Dollars recorded on a UTC day (``YYYY-MM-DD``)."""

@@ -24,9 +24,10 @@ from aicheck.chain import errors, sse, styles
 from aicheck.chain.links import Link
 from aicheck.chain.result import ANSWERED, FAILED, SKIPPED, Answer, ChainResult, ChatRequest, Step
 from aicheck.resilience.breaker import OPEN, Breakers
-from aicheck.resilience.budget import Budget, Refusal
+from aicheck.redaction import scrub
+from aicheck.resilience.budget import Budget, Refusal, Reservation
 from aicheck.resilience.cache import ResponseCache, cache_key
-from aicheck.resilience.cost import cost_usd, estimate_usd, find_price
+from aicheck.resilience.cost import cost_usd, dearest, estimate_usd, find_price
 from aicheck.resilience.ratelimit import RateLimits
 from aicheck.resilience.retry import Attempts, CallFailed, Failure, RetryPolicy, retry
 from aicheck.validate.classify import rate_limits
@@ -34,7 +35,9 @@ from aicheck.validate.classify import rate_limits
 MAX_BODY = 4_000_000  # bytes of one answer, streamed or not
 MAX_LINE = 1_000_000  # bytes of one line of a stream (an SSE event's data line)
 # Failures that say nothing about the provider's health (this prompt was refused): not counted by the breaker.
-PROMPT_FAILURES = frozenset({"bad_request", "content_policy"})
+PROMPT_FAILURES = frozenset({"bad_request", "content_policy", "budget"})
+# Failures after which the provider may still bill for what it generated.
+MAY_BILL = frozenset({"timeout", "stream_cut", "malformed"})
 
 
 class SpendLog(Protocol):
@@ -106,14 +109,15 @@ class Chain:
         if isinstance(reservation, Refusal):
             breaker.release()
             return stop(SKIPPED, "budget", reservation.describe())
-        step, answer = await self._call(link, request, key)
-        self.budget.settle(reservation, answer.cost_usd if answer else None)
+        call = _Call(self, link, request, key, reservation)
+        step, answer = await self._call(call)
         self._after(link, step, answer, request)
+        call.settle(self._charged(link, answer) if answer else 0.0)  # after the spend is recorded
         return step, answer
 
-    async def _call(self, link: Link, request: ChatRequest, key: str) -> tuple[Step, Answer | None]:
+    async def _call(self, call: _Call) -> tuple[Step, Answer | None]:
+        link, key = call.link, call.key
         started = time.perf_counter()
-        call = _Call(self, link, request, key)
         breaker = self.breakers.get(link.breaker_key)
         record = Attempts()
         try:
@@ -124,7 +128,8 @@ class Chain:
             answer = None
             step = Step(link.name, link.model, FAILED, exc.failure.kind, exc.failure.describe(), record.count, exc.failure.status)
         step.latency_ms, step.waited_s = _ms(started), record.waited + call.waited
-        step.failures = [failure.describe() for failure in record.failures]
+        step.failures = [scrub(failure.describe(), key) for failure in record.failures]
+        step.detail = scrub(step.detail, key)  # whatever a server or a library said, never the key
         step.rate_limit = call.rate_limit
         return step, answer
 
@@ -134,8 +139,9 @@ class Chain:
             return
         if self.cache is not None:
             self.cache.put(self._cache_key(link, request), link.name, link.model, answer.to_cache())
-        if answer.cost_usd and self.spend_log is not None:
-            self.spend_log.record_spend(link.name, link.model, answer.cost_usd, at=time.time(), run_id=self.run_id,
+        charged = self._charged(link, answer)
+        if charged and self.spend_log is not None:
+            self.spend_log.record_spend(link.name, link.model, charged, at=time.time(), run_id=self.run_id,
                                         input_tokens=answer.tokens.input, output_tokens=answer.tokens.output)
 
     def _cached(self, link: Link, request: ChatRequest) -> Answer | None:
@@ -149,8 +155,24 @@ class Chain:
         return find_price(self.prices.get(link.name, {}), link.model, *models)
 
     def _estimate(self, link: Link, request: ChatRequest) -> float:
-        price = self._price(link)
-        return estimate_usd(price, len(request.prompt) + len(request.system or ""), request.max_tokens) if price else 0.0
+        """The most one attempt can cost: the prompt and max_tokens at the model's price, or at the
+        catalog's highest price when the model has none."""
+        return estimate_usd(self._price(link) or self._dearest(), len(request.prompt) + len(request.system or ""), request.max_tokens)
+
+    def _dearest(self) -> Price:
+        return dearest(self.prices)
+
+    def _charged(self, link: Link, answer: Answer) -> float:
+        """What an answer counts against the budget: its cost, or for a model with no price whose
+        provider did not say, its tokens at the catalog's highest price."""
+        if answer.cost_usd is not None:
+            return answer.cost_usd
+        return 0.0 if answer.cached else cost_usd(answer.tokens, self._dearest())
+
+    def record_unknown(self, link: Link, amount: float) -> None:
+        """A failed attempt that may have been billed (it timed out mid-answer) counts at its reservation."""
+        if amount and self.spend_log is not None:
+            self.spend_log.record_spend(link.name, link.model, amount, at=time.time(), run_id=self.run_id)
 
     def answer(self, link: Link, parsed: styles.Parsed, latency_ms: float, ttft_ms: float | None, rate_limit: dict[str, Any]) -> Answer:
         cost, source = parsed.reported_cost, "reported" if parsed.reported_cost is not None else None
@@ -162,26 +184,46 @@ class Chain:
 
 
 class _Call:
-    """The attempts of one prompt at one provider: what the retry loop calls."""
+    """The attempts of one prompt at one provider: what the retry loop calls. Each attempt holds
+    a reservation of its worst-case cost: the first one made by the chain, each retry its own."""
 
-    def __init__(self, chain: Chain, link: Link, request: ChatRequest, key: str) -> None:
+    def __init__(self, chain: Chain, link: Link, request: ChatRequest, key: str, reservation: Reservation) -> None:
         self.chain, self.link, self.request, self.key = chain, link, request, key
+        self.reservation: Reservation | None = reservation
         self.status: int | None = None
         self.rate_limit: dict[str, Any] = {}
         self.waited = 0.0
 
+    def settle(self, actual_usd: float) -> None:
+        if self.reservation is not None:
+            self.chain.budget.settle(self.reservation, actual_usd)
+            self.reservation = None
+
     async def attempt(self) -> Answer:
         """One request; its outcome goes to the provider's breaker at once, so that calls in
         flight stop retrying as soon as the breaker opens."""
+        if self.reservation is None:
+            reserved = self.chain.budget.reserve(self.chain._estimate(self.link, self.request))
+            if isinstance(reserved, Refusal):
+                raise CallFailed(Failure("budget", reserved.describe()))
+            self.reservation = reserved
         breaker = self.chain.breakers.get(self.link.breaker_key)
         try:
             answer = await self._attempt()
         except CallFailed as exc:
+            self._failed(exc.failure)
             if exc.failure.kind not in PROMPT_FAILURES:
                 breaker.failure()
             raise
         breaker.success()
         return answer
+
+    def _failed(self, failure: Failure) -> None:
+        """An attempt that timed out or broke off mid-answer may have been billed: it counts at
+        its worst case; an error answer costs nothing."""
+        amount = self.reservation.amount if self.reservation is not None and failure.kind in MAY_BILL else 0.0
+        self.chain.record_unknown(self.link, amount)
+        self.settle(amount)
 
     async def _attempt(self) -> Answer:
         self.waited += await self.chain.limits.acquire(self.link.name, self.chain.sleep)

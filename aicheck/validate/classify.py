@@ -37,7 +37,7 @@ def is_transient(http_status: int) -> bool:
 def read_answer(
     validation: Validation, http_status: int, headers: Mapping[str, str], body: bytes, key: str, redacted: str
 ) -> Verdict:
-    document = _json(body)
+    document = scrub_value(_json(body), key, redacted)  # scrubbed before any message is cut short
     if 200 <= http_status < 300:
         verdict = _success(validation, headers, document)
     else:
