@@ -114,6 +114,10 @@ class State:
         try:
             _prepare(path.parent)
             self._db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+            if not _ours(self._db):
+                self._db.close()
+                _set_aside(path)
+                self._db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL sync cannot corrupt the file; a power cut may lose the last writes,
             # which a cache and a ledger of test calls can afford. FULL costs an fsync per answer.
@@ -125,7 +129,10 @@ class State:
 
     @classmethod
     def open(cls, root: Path, env: Mapping[str, str] | None = None) -> State:
-        return cls(state_dir(root, env) / FILENAME)
+        folder = state_dir(root, env)
+        if folder == root / FOLDER:
+            _check_inside(folder, root)
+        return cls(folder / FILENAME)
 
     def close(self) -> None:
         with self._lock:
@@ -256,7 +263,12 @@ class State:
             (*params, limit),
         )
         names = ("id", "command", "started_at", "finished_at", "duration_s", "failed", "version", "summary", "results")
-        return [{**dict(zip(names, row)), "failed": bool(row[5]), "summary": json.loads(row[7] or "{}"), "results": json.loads(row[8] or "[]")} for row in rows]
+        runs = []
+        for row in rows:
+            summary, results = _decoded(row[7], {}), _decoded(row[8], [])
+            if isinstance(summary, dict) and isinstance(results, list):  # one damaged row must not break every later report
+                runs.append({**dict(zip(names, row)), "failed": bool(row[5]), "summary": summary, "results": results})
+        return runs
 
 
 def _prepare(folder: Path) -> None:
@@ -267,3 +279,58 @@ def _prepare(folder: Path) -> None:
     ignore = folder / ".gitignore"
     if (created or folder.name == FOLDER) and not ignore.exists():
         ignore.write_text("# aicheck's state (cache, spend, breakers, run history): never commit it.\n*\n", encoding="utf-8")
+
+
+def _decoded(text: Any, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_COLUMNS = {
+    "cache": {"key", "provider", "model", "created_at", "expires_at", "value"},
+    "spend": {"id", "at", "day", "run_id", "provider", "model", "cost_usd", "input_tokens", "output_tokens"},
+    "breaker": {"provider", "state", "failures", "opened_at", "updated_at"},
+    "runs": {"id", "command", "started_at", "finished_at", "duration_s", "failed", "version", "summary", "results"},
+}
+
+
+def _ours(db: sqlite3.Connection) -> bool:
+    """Is this an empty file or aicheck's own state (the tables it has have aicheck's columns)?"""
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, columns in _COLUMNS.items():
+            if table in tables and {row[1] for row in db.execute(f"PRAGMA table_info({table})")} != columns:
+                return False
+    except sqlite3.DatabaseError:
+        return False
+    return version in (0, SCHEMA_VERSION)
+
+
+def _set_aside(path: Path) -> None:
+    """A state file aicheck cannot use (another schema, not SQLite) is kept, renamed, and a new one started."""
+    aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.unlink()
+    import sys
+
+    print(f"aicheck: warning: {path} was not an aicheck state file; kept as {aside.name}, a new one is started", file=sys.stderr)
+
+
+def _check_inside(folder: Path, root: Path) -> None:
+    """A committed ``.aicheck`` symlink must not make aicheck write outside the repository."""
+    from aicheck import trust
+
+    if folder.is_symlink() or (folder.exists() and not trust.inside(folder, root)):
+        raise AicheckError(f"{folder}: a symlink out of the repository; aicheck keeps its state only inside it "
+                           f"(remove the link, or set {STATE_DIR_ENV} to a folder of your own)")
+    database = folder / FILENAME
+    if database.is_symlink():
+        raise AicheckError(f"{database}: a symlink; aicheck does not write through it (remove it, or set {STATE_DIR_ENV})")

@@ -27,7 +27,8 @@ def annotation(finding: Finding, options: Options) -> str:
 
 
 def _properties(finding: Finding) -> list[tuple[str, str]]:
-    props = [] if finding.file == STDIN else [("file", finding.file)]
+    # A file name may hold control or bidi characters: shown as escapes, never acted on by a log viewer.
+    props = [] if finding.file == STDIN else [("file", common.printable(finding.file))]
     props += [("line", str(finding.line)), ("col", str(finding.column))]
     if finding.end_column is not None:
         props.append(("endColumn", str(finding.end_column)))

@@ -36,7 +36,7 @@ def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
     root = _config_root(request.paths)
     cfg = config_mod.load(root, request.config)
     settings = settings_from(cfg, request.exclude, request.max_file_size)
-    hidden = baseline.load(request.baseline) if request.baseline else set()
+    hidden = baseline.load(request.baseline) if request.baseline else None
     result = _dispatch(request, settings)
     if request.write_baseline:
         baseline.write(request.write_baseline, result.findings)
