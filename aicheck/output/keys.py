@@ -107,11 +107,13 @@ def _json(report: KeyReport, **_: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
-def _host(url: str | None) -> str:
-    """Where the key was sent (DESIGN.md, "Trust": shown, not only with --verbose)."""
+def sent_to(report: KeyReport) -> str:
+    """Where keys were sent, per provider (DESIGN.md, "Trust": shown, not only with --verbose)."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url).netloc if url else "not sent"
+    hosts = {(check.provider, urlsplit(check.url).netloc) for result in report.results for check in result.candidates or [result.check]
+             if check.url and check.attempts}
+    return ", ".join(f"{provider} {host}" for provider, host in sorted(hosts, key=lambda item: (str(item[0]), item[1])))
 
 
 def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -> str:
@@ -120,13 +122,13 @@ def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -
     from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    columns = ["Key", "Provider", "Host", "Status", "HTTP", "Latency", "Details"] + (["Source", "Request"] if verbose else [])
+    columns = ["Key", "Provider", "Status", "HTTP", "Latency", "Details"] + (["Source", "Request"] if verbose else [])
     for name in columns:
         table.add_column(name, overflow="fold", no_wrap=name in ("Key", "Status", "HTTP", "Latency"))
     for result in report.results:
         check = result.check
         cells = [
-            Text(result.key_redacted), Text(check.provider or "-"), Text(common.printable(_host(check.url))),
+            Text(result.key_redacted), Text(check.provider or "-"),
             Text(check.status, style=STATUS_STYLES.get(check.status, "")),
             Text(str(check.http_status or "-")), Text(f"{check.latency_ms} ms" if check.latency_ms is not None else "-"),
             Text(describe(result)),
@@ -140,6 +142,9 @@ def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -
         highlight=False, emoji=False, markup=False, _environ={},
     )
     console.print(table)
+    hosts = sent_to(report)
+    if hosts:
+        console.print(Text(common.printable(f"Sent to: {hosts}")))
     console.print(Text(summary_line(report), style="bold red" if report.failed else "bold green"))
     output: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in output.split("\n"))
