@@ -213,7 +213,7 @@ _rule_entries = _array_of(RULE, ("id", "regex", "keywords"))
 
 def _rules(value: Any) -> list[dict[str, Any]]:
     """Custom rules; a regex must have the group its secret is in (group 1 unless secret_group says)."""
-    rules = _rule_entries(value)
+    rules: list[dict[str, Any]] = _rule_entries(value)
     for index, rule in enumerate(rules):
         group = int(rule.get("secret_group", 1))
         if re.compile(rule["regex"]).groups < group:

@@ -71,8 +71,8 @@ def records() -> list[Record]:
         document = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read the trust records: {exc}; delete the file to start again") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise ConfigError(f"{path}: cannot read the trust records ({type(exc).__name__}); delete the file to start again") from None
     entries = document.get("trusted", []) if isinstance(document, dict) else []
     return [
         Record(str(e["path"]), str(e["sha256"]), str(e.get("trusted_at", "")))

@@ -42,8 +42,18 @@ def one_line_error(out: subprocess.CompletedProcess[str], *words: str) -> None:
     ('[[scan.rules]]\nid = "acme"\nregex = "acme_[0-9a-z]{32}"\nkeywords = ["acme_"]\n', ("scan.rules[0].regex", "capture group 1")),
 ])
 def test_values_that_cannot_work_are_config_errors(tmp_path: Path, config: str, words: tuple[str, ...]) -> None:
+    from aicheck import config as config_mod
+    from aicheck.errors import ConfigError
+
     (tmp_path / "aicheck.toml").write_text(config)
-    one_line_error(run(tmp_path, "scan", "."), "aicheck.toml", *words)
+    with pytest.raises(ConfigError) as error:
+        config_mod.load(tmp_path)
+    assert "aicheck.toml" in str(error.value) and all(word in str(error.value) for word in words), error.value
+
+
+def test_a_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "aicheck.toml").write_text("[budget]\nper_run_usd = nan\n")
+    one_line_error(run(tmp_path, "scan", "."), "aicheck.toml", "nan")
 
 
 def test_a_config_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
@@ -149,13 +159,25 @@ def test_one_bad_history_row_does_not_break_later_reports(tmp_path: Path) -> Non
 
 
 def test_init_on_an_unwritable_folder_is_an_error(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
+    if os.geteuid() == 0:  # root writes anywhere: a folder where the file should be fails the same way
+        (tmp_path / "aicheck.toml").mkdir()
+        one_line_error(run(tmp_path, "init", "--force"), "cannot write")
+        return
     tmp_path.chmod(0o500)
     try:
         one_line_error(run(tmp_path, "init"), "cannot write")
     finally:
         tmp_path.chmod(0o700)
+
+
+def test_deep_json_in_report_from_and_trust_records_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    one_line_error(run(tmp_path, "report", "--from", "deep.json"), "deep.json")
+    records = tmp_path / "xdg" / "aicheck"
+    records.mkdir(parents=True)
+    (records / "trusted.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "aicheck.toml").write_text("[scan]\n")
+    one_line_error(run(tmp_path, "scan", ".", XDG_CONFIG_HOME=str(tmp_path / "xdg")), "trust records")
 
 
 def test_init_does_not_follow_a_symlinked_gitignore(repo: Path, tmp_path: Path) -> None:

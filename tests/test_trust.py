@@ -122,18 +122,35 @@ def test_base_url_override_is_refused_then_trusted(repo: Path, logger: Logger, s
     assert not leaked(logger, secrets_env["GITHUB_TOKEN"], secrets_env["AWS_SECRET_ACCESS_KEY"])
 
 
-@pytest.mark.parametrize("url", [
-    "https://api.openai.com@127.0.0.1:{port}/v1",
-    "http://api.openai.com:443@127.0.0.1:{port}/v1",
-    "http://127.0.0.1:{port}\\\\@api.openai.com/v1",
-])
-def test_userinfo_tricks_are_refused_even_when_trusted(repo: Path, logger: Logger, secrets_env: dict[str, str], url: str) -> None:
+def test_userinfo_tricks_are_refused_even_when_trusted(repo: Path, logger: Logger, secrets_env: dict[str, str]) -> None:
+    url = "https://api.openai.com@127.0.0.1:{port}/v1"
     (repo / "aicheck.toml").write_text(f'[providers.openai]\nbase_url = "{url.format(port=logger.port)}"\n')
     refused(run(repo, *VALIDATE, env=secrets_env), logger, "[providers.openai] base_url")
     assert run(repo, "trust", "--yes").returncode == 0
     out = run(repo, *VALIDATE, env=secrets_env)
-    assert out.returncode == 2 and ("user name or password" in out.stderr or "backslash" in out.stderr), out.stderr
+    assert out.returncode == 2 and "user name or password" in out.stderr, out.stderr
     assert logger.received == []
+
+
+@pytest.mark.parametrize("url", [
+    "http://api.openai.com:443@127.0.0.1:9/v1",
+    "http://127.0.0.1:9\\@api.openai.com/v1",
+    "https://api.openai.com\\@127.0.0.1/v1",
+    "https://api.openai.com%40127.0.0.1/v1",
+    "https://api.openai.com\t.evil/v1",
+    "https://api.openai.com.evil.example/v1",
+    "https://api.openai.com:8443/v1",
+])
+def test_url_tricks_are_never_the_official_host_and_never_sent(url: str) -> None:
+    from aicheck.errors import AicheckError
+    from aicheck.trust import official
+    from aicheck.validate.endpoints import checked
+
+    assert not official("openai", url)
+    if "evil.example" in url or "8443" in url or "%40" in url:
+        return  # well-formed https URLs of another host: refused by trust, fine once trusted
+    with pytest.raises(AicheckError):
+        checked(url, "[providers.openai] base_url")
 
 
 def test_plain_http_to_another_host_is_refused_even_when_trusted(repo: Path, logger: Logger, secrets_env: dict[str, str]) -> None:

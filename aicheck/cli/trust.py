@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aicheck.cli.common import ConfigOpt, guarded
 from aicheck.errors import EXIT_CLEAN, EXIT_FINDINGS, AicheckError
+
+if TYPE_CHECKING:
+    from aicheck.trust import Review
 
 
 @guarded
@@ -50,12 +53,9 @@ def trust(
     return EXIT_CLEAN
 
 
-def _describe(review: object) -> str:
-    from aicheck.trust import Review
-
-    assert isinstance(review, Review)
+def _describe(review: Review) -> str:
     lines = [f"{review.path} (sha256 {review.sha256[:16]}…)"]
-    lines += ["Keys would be sent to:", *(f"  {host}" for host in review.hosts or ["  (no provider configured)"])]
+    lines += ["Keys would be sent to:", *(f"  {host}" for host in review.hosts or ["(no provider configured)"])]
     lines += ["Variables read as keys:", *(f"  {name}" for name in review.variables or ["(none beyond the catalog's)"])]
     lines += ["Env files read:", *(f"  {name}" for name in review.files or ["(the .env files in the repository)"])]
     if review.risks:

@@ -98,6 +98,8 @@ def read_result(path: Path) -> dict[str, Any]:
         raise AicheckError(f"{path}: not UTF-8 text; {FROM_HINT}") from None
     except json.JSONDecodeError as exc:
         raise AicheckError(f"{path}: not JSON ({exc.msg}, line {exc.lineno}); {FROM_HINT}") from None
+    except RecursionError:
+        raise AicheckError(f"{path}: JSON nested too deeply; {FROM_HINT}") from None
     if not isinstance(document, dict) or document.get("tool") != "aicheck" or "command" not in document:
         raise AicheckError(f'{path}: not an aicheck JSON result (no "tool": "aicheck" and "command"); {FROM_HINT}')
     if document.get("schema") != SCHEMA:
