@@ -321,3 +321,16 @@ def test_line_breaks_in_a_base_url_variable_are_an_error(repo: Path, logger: Log
     out = run(repo, *VALIDATE, env={**secrets_env, "AICHECK_OPENAI_BASE_URL": value.format(url=logger.url)})
     assert out.returncode == 2 and "line break" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert logger.received == []
+
+
+def test_only_the_transport_module_builds_requests() -> None:
+    """Structural: one module knows the host, scheme and redirect rules; no other builds a client
+    or a request, so a new provider or feature cannot reopen a leak."""
+    import aicheck
+
+    package = Path(aicheck.__file__).parent
+    offenders = [
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if path.name != "transport.py" and any(word in path.read_text() for word in ("AsyncClient(", "httpx.Client(", "build_request(", "follow_redirects=True"))
+    ]
+    assert offenders == []
