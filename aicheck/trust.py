@@ -163,7 +163,7 @@ def _provider_risks(provider_id: str, entry: Mapping[str, Any], known: Mapping[s
         names = [*entry.get("env_vars", []), *([entry["key_env"]] if "key_env" in entry else [])]
         what = f"a provider that is not in the catalog: sends {', '.join(names) or 'keys'} to {where}"
         return [Risk(setting, what, SEND)]
-    found = []
+    found = _price_risks(provider_id, entry)
     if "base_url" in entry and not official(provider_id, str(entry["base_url"])):
         found.append(Risk(f"{setting} base_url", f"sends {provider.name} keys to {entry['base_url']}, not to {provider.base_url}", SEND))
     for name in [*entry.get("env_vars", []), *([entry["key_env"]] if "key_env" in entry else [])]:
@@ -171,6 +171,19 @@ def _provider_risks(provider_id: str, entry: Mapping[str, Any], known: Mapping[s
             found.append(Risk(f"{setting} {'key_env' if name == entry.get('key_env') else 'env_vars'}",
                               f"sends the value of {name}, which is not a {provider.name} variable, to {provider.name}", SEND))
     return found
+
+
+def _price_risks(provider_id: str, entry: Mapping[str, Any]) -> list[Risk]:
+    """A price below the catalog's would let the budget under-count what the user pays."""
+    from aicheck import catalog
+
+    shipped = catalog.prices().get(provider_id, {})
+    cheaper = [model for model, price in entry.get("prices", {}).items() if model in shipped
+               and (price["input"] < shipped[model].input or price["output"] < shipped[model].output)]
+    if not cheaper:
+        return []
+    return [Risk(f"[providers.{provider_id}] prices", f"prices {', '.join(cheaper)} below the catalog, so the budget would "
+                 "under-count what your key spends", SEND)]
 
 
 def _chain_risks(index: int, link: Mapping[str, Any], known: Mapping[str, Any]) -> list[Risk]:

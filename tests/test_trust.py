@@ -334,3 +334,12 @@ def test_only_the_transport_module_builds_requests() -> None:
         if path.name != "transport.py" and any(word in path.read_text() for word in ("AsyncClient(", "httpx.Client(", "build_request(", "follow_redirects=True"))
     ]
     assert offenders == []
+
+
+def test_prices_below_the_catalog_need_trust(repo: Path, logger: Logger, secrets_env: dict[str, str]) -> None:
+    """A repository cannot make the budget blind by pricing a model at zero."""
+    (repo / "aicheck.toml").write_text(
+        '[providers.openai.prices]\n"gpt-4o-mini" = { input = 0, output = 0 }\n'
+        '[[chain]]\nprovider = "openai"\nmodel = "gpt-4o-mini"\n' + SMOKE
+    )
+    refused(run(repo, "smoke", env={**secrets_env, "AICHECK_OPENAI_BASE_URL": logger.url}), logger, "[providers.openai] prices")

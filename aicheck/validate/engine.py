@@ -233,6 +233,9 @@ async def _exchange(client: httpx.AsyncClient, job: Job, started: float) -> Outc
         return Outcome(Verdict("unknown", scrub(str(exc), job.key, job.redacted)))
     if status in REDIRECTS and "location" in headers:
         return Outcome(_redirect(job, status, urljoin(job.url, headers["location"])), status, _ms(started))
+    if len(body) > MAX_BODY:
+        return Outcome(Verdict("unknown", f"HTTP {status}: the answer is larger than {MAX_BODY // 1_000_000} MB; not read further"),
+                       status, _ms(started))
     verdict = classify.read_answer(job.validation, status, headers, body, job.key, job.redacted)
     return Outcome(verdict, status, _ms(started))
 
