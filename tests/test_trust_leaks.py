@@ -139,3 +139,23 @@ def test_the_cache_honours_the_configured_ttl(tmp_path: Path, chat: FakeChat) ->
     (project / "aicheck.toml").write_text(chain + "[cache]\nttl_seconds = 0.001\n")
     assert smoke(project, chat).returncode == 0
     assert len(chat.requests()) == 2, "the configured TTL, not the stored expiry, decides"
+
+
+def test_each_retry_reserves_its_own_worst_case(chat: FakeChat) -> None:
+    """A stream cut off mid-answer may be billed, so it counts at its worst case; a retry is
+    another request that may be billed: one that no longer fits the budget is not sent."""
+    import dataclasses
+
+    from aicheck.catalog import prices
+    from aicheck.chain import ChatRequest
+    from aicheck.resilience.cost import estimate_usd
+    from tests.fakes.chat import success
+    from tests.fakes.chat_fixtures import ask_one, config
+
+    prompt = "Reply with the single word: pong"
+    chat.script("groq", lambda request: dataclasses.replace(success(request), cut_after=1))
+    estimate = estimate_usd(prices()["groq"]["llama-3.3-70b-versatile"], len(prompt), 64)
+    result = ask_one(chat, config("groq", budget={"per_run_usd": estimate * 1.5}), ChatRequest(prompt, stream=True))
+    assert len(chat.requests("groq")) == 1
+    (step,) = result.path
+    assert step.kind == "budget" and "per_run_usd" in step.detail
