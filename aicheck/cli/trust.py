@@ -45,7 +45,7 @@ def trust(
     if review.trusted:
         typer.echo(f"{path}: already trusted (sha256 {review.sha256[:16]}…)")
         return EXIT_CLEAN
-    if not yes and not typer.confirm(f"Trust {path} as it is now?", default=False, err=True):
+    if not yes and not _confirmed(f"Trust {path} as it is now?"):
         typer.echo(f"{path}: not trusted", err=True)
         return EXIT_FINDINGS
     trust_mod.record(path, review.sha256)
@@ -53,9 +53,27 @@ def trust(
     return EXIT_CLEAN
 
 
+def _confirmed(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:  # end of input: no answer is no
+        typer.echo("", err=True)
+        return False
+
+
 def _describe(review: Review) -> str:
+    from aicheck.transport import Refused, parse_origin
+
+    def shown(host: str) -> str:
+        url = host.split(": ", 1)[-1]
+        try:
+            parse_origin(url)
+        except Refused as exc:
+            return f"{host}  (never used, even trusted: {str(exc).split(': ', 1)[-1]})"
+        return host
+
     lines = [f"{review.path} (sha256 {review.sha256[:16]}…)"]
-    lines += ["Keys would be sent to:", *(f"  {host}" for host in review.hosts or ["(no provider configured)"])]
+    lines += ["Keys would be sent to:", *(f"  {shown(host)}" for host in review.hosts or ["(no provider configured)"])]
     lines += ["Variables read as keys:", *(f"  {name}" for name in review.variables or ["(none beyond the catalog's)"])]
     lines += ["Env files read:", *(f"  {name}" for name in review.files or ["(the .env files in the repository)"])]
     if review.risks:
