@@ -79,6 +79,15 @@ def test_a_full_stdout_is_an_error_not_a_crash(tmp_path: Path) -> None:
     one_line_error(out, "cannot write the output")
 
 
+def test_a_closed_stdout_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    """``aicheck scan >&-``: Python starts with no stdout at all."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("AICHECK_")}
+    for args in ("scan .", "--version"):
+        out = subprocess.run(["sh", "-c", f'exec "{sys.executable}" -m aicheck {args} >&-'], cwd=tmp_path, env=keep,
+                             stderr=subprocess.PIPE, text=True, timeout=60)
+        one_line_error(out, "cannot write the output to stdout")
+
+
 def test_a_deeply_nested_baseline_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "base.json").write_text("[" * 100_000 + "]" * 100_000)
     one_line_error(run(tmp_path, "scan", ".", "--baseline", "base.json"), "base.json", "baseline")
