@@ -105,12 +105,16 @@ class Chain:
         breaker = self.breakers.get(link.breaker_key)
         if not breaker.allow():
             return stop(SKIPPED, "breaker_open", f"circuit open after {breaker.failures} failures; next trial in {breaker.retry_in():.0f} s")
-        reservation = self.budget.reserve(self._estimate(link, request))
+        reservation = self.budget.reserve(self.estimate(link, request))
         if isinstance(reservation, Refusal):
             breaker.release()
             return stop(SKIPPED, "budget", reservation.describe())
         call = _Call(self, link, request, key, reservation)
-        step, answer = await self._call(call)
+        try:
+            step, answer = await self._call(call)
+        except BaseException:  # cancelled mid-request (Ctrl-C): it may have been billed
+            call.abandon()
+            raise
         self._after(link, step, answer, request)
         call.settle(self._charged(link, answer) if answer else 0.0)  # after the spend is recorded
         return step, answer
@@ -154,7 +158,7 @@ class Chain:
     def _price(self, link: Link, *models: str | None) -> Price | None:
         return find_price(self.prices.get(link.name, {}), link.model, *models)
 
-    def _estimate(self, link: Link, request: ChatRequest) -> float:
+    def estimate(self, link: Link, request: ChatRequest) -> float:
         """The most one attempt can cost: the prompt and max_tokens at the model's price, or at the
         catalog's highest price when the model has none."""
         return estimate_usd(self._price(link) or self._dearest(), len(request.prompt) + len(request.system or ""), request.max_tokens)
@@ -194,6 +198,11 @@ class _Call:
         self.rate_limit: dict[str, Any] = {}
         self.waited = 0.0
 
+    def abandon(self) -> None:
+        amount = self.reservation.amount if self.reservation is not None else 0.0
+        self.chain.record_unknown(self.link, amount)
+        self.settle(amount)
+
     def settle(self, actual_usd: float) -> None:
         if self.reservation is not None:
             self.chain.budget.settle(self.reservation, actual_usd)
@@ -203,7 +212,7 @@ class _Call:
         """One request; its outcome goes to the provider's breaker at once, so that calls in
         flight stop retrying as soon as the breaker opens."""
         if self.reservation is None:
-            reserved = self.chain.budget.reserve(self.chain._estimate(self.link, self.request))
+            reserved = self.chain.budget.reserve(self.chain.estimate(self.link, self.request))
             if isinstance(reserved, Refusal):
                 raise CallFailed(Failure("budget", reserved.describe()))
             self.reservation = reserved
