@@ -159,3 +159,15 @@ def test_each_retry_reserves_its_own_worst_case(chat: FakeChat) -> None:
     assert len(chat.requests("groq")) == 1
     (step,) = result.path
     assert step.kind == "budget" and "per_run_usd" in step.detail
+
+
+def test_an_answer_nested_too_deeply_is_malformed_not_a_crash(chat: FakeChat, fake: FakeProviders) -> None:
+    from tests.fakes.chat_fixtures import ask_one, config
+
+    deep = "[" * 200_000 + "]" * 200_000
+    chat.always("groq", Reply(body=deep, headers={"content-type": "application/json"}))
+    result = ask_one(chat, config("groq"))
+    assert result.answer is None and result.path[0].kind == "malformed"
+    item = key_for("openai")
+    fake.answer("openai", ProviderReply(200, body=deep.encode(), content_type="application/json"), key=item.key)
+    assert check_one(fake, item).status == "unknown"

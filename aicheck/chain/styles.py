@@ -166,5 +166,5 @@ def load_json(body: bytes) -> Any:
     """The body as JSON, or CallFailed(malformed)."""
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CallFailed(Failure("malformed", f"the answer is not JSON ({len(body)} bytes)", status=200)) from None

@@ -54,7 +54,7 @@ def read_answer(
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # a hostile answer nested 100,000 deep
         return _NOT_JSON
 
 
