@@ -152,7 +152,19 @@ def risks(data: Mapping[str, Any], root: Path) -> list[Risk]:
     found = [r for pid, entry in data.get("providers", {}).items() for r in _provider_risks(pid, entry, known)]
     for index, link in enumerate(data.get("chain", [])):
         found += _chain_risks(index, link, known)
-    return found + _file_risks(data.get("env", {}), root)
+    return found + _budget_risks(data.get("budget", {})) + _file_risks(data.get("env", {}), root)
+
+
+def _budget_risks(budget: Mapping[str, Any]) -> list[Risk]:
+    """The day's budget is what a smoke run may spend with the user's keys: a repository may lower
+    it, not raise it."""
+    from aicheck.resilience.budget import DEFAULT_PER_DAY_USD
+
+    day = budget.get("per_day_usd")
+    if day is None or day <= DEFAULT_PER_DAY_USD:
+        return []
+    return [Risk("[budget] per_day_usd", f"lets smoke runs spend up to ${day:g} a day with your keys "
+                 f"(more than the default ${DEFAULT_PER_DAY_USD:.2f})", SEND)]
 
 
 def _provider_risks(provider_id: str, entry: Mapping[str, Any], known: Mapping[str, Any]) -> list[Risk]:

@@ -343,3 +343,10 @@ def test_prices_below_the_catalog_need_trust(repo: Path, logger: Logger, secrets
         '[[chain]]\nprovider = "openai"\nmodel = "gpt-4o-mini"\n' + SMOKE
     )
     refused(run(repo, "smoke", env={**secrets_env, "AICHECK_OPENAI_BASE_URL": logger.url}), logger, "[providers.openai] prices")
+
+
+def test_a_budget_above_the_default_needs_trust(repo: Path, logger: Logger, secrets_env: dict[str, str]) -> None:
+    (repo / "aicheck.toml").write_text('[[chain]]\nprovider = "openai"\nmodel = "gpt-4o-mini"\n[budget]\nper_day_usd = 500\n' + SMOKE)
+    refused(run(repo, "smoke", env={**secrets_env, "AICHECK_OPENAI_BASE_URL": logger.url}), logger, "[budget] per_day_usd")
+    (repo / "aicheck.toml").write_text('[[chain]]\nprovider = "openai"\nmodel = "gpt-4o-mini"\n[budget]\nper_day_usd = 0.5\n' + SMOKE)
+    assert run(repo, "smoke", env={**secrets_env, "AICHECK_OPENAI_BASE_URL": logger.url}).returncode == 0
