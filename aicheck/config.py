@@ -49,6 +49,23 @@ def _count(value: Any) -> int:
     return value
 
 
+def _positive(value: Any) -> float:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError("a number above 0 (0 would never work)")
+    return number
+
+
+MIN_PER_MINUTE = 0.1  # one request every ten minutes: anything slower is a typo, and a run would never end
+
+
+def _per_minute(value: Any) -> float:
+    number = _number(value)
+    if number < MIN_PER_MINUTE:
+        raise ValueError(f"at least {MIN_PER_MINUTE} requests per minute (leave it out for no limit)")
+    return number
+
+
 def _fraction(value: Any) -> float:
     number = _number(value)
     if number > 1:
@@ -70,9 +87,10 @@ def parse_size(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     match = _SIZE.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ValueError('a size such as "5MB", "512KB" or a number of bytes')
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
+    size = int(float(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]) if match else 0
+    if size <= 0:
+        raise ValueError('a size above 0, such as "5MB", "512KB" or a number of bytes')
+    return size
 
 
 def _regex(value: Any) -> str:
@@ -92,7 +110,7 @@ def _severity(value: Any) -> str:
 
 def _url(value: Any) -> str:
     text = _str(value)
-    if not re.match(r"^https?://[^\s/]+", text):
+    if not re.match(r"^https?://[^\s/]+", text, re.IGNORECASE):
         raise ValueError("an http(s) URL")
     return text.rstrip("/")
 
@@ -190,6 +208,20 @@ RULE: dict[str, Check] = {
     "description": _str, "secret_group": _count, "min_entropy": _number, "context": _str_list,
     "generic": _bool,
 }
+_rule_entries = _array_of(RULE, ("id", "regex", "keywords"))
+
+
+def _rules(value: Any) -> list[dict[str, Any]]:
+    """Custom rules; a regex must have the group its secret is in (group 1 unless secret_group says)."""
+    rules: list[dict[str, Any]] = _rule_entries(value)
+    for index, rule in enumerate(rules):
+        group = int(rule.get("secret_group", 1))
+        if re.compile(rule["regex"]).groups < group:
+            raise _Invalid(f"[{index}].regex", f"a regular expression with a capture group {group} around the secret "
+                           f"(e.g. '(acme_[0-9a-z]{{32}})'), or secret_group = 0 for the whole match")
+    return rules
+
+
 EXPECT: dict[str, Check] = {
     "contains": _str, "icontains": _str, "regex": _regex, "not_contains": _str, "is_json": _bool,
     "max_latency_ms": _number, "max_cost_usd": _number,
@@ -197,7 +229,7 @@ EXPECT: dict[str, Check] = {
 SCHEMA: dict[str, Check] = {
     "scan": _table_of({
         "exclude": _str_list, "max_file_size": parse_size, "disable_rules": _str_list,
-        "rules": _array_of(RULE, ("id", "regex", "keywords")),
+        "rules": _rules,
     }),
     "env": _table_of({
         "files": _str_list, "example": _str, "required": _str_list, "framework": _str,
@@ -209,17 +241,17 @@ SCHEMA: dict[str, Check] = {
         "models": _str_list,
         "api_version": _str,  # Azure OpenAI: the api-version of the key check
         "prices": _prices,  # model -> {input, output, cached_input} in USD per million tokens
-        "requests_per_minute": _number,  # this provider's client-side rate limit (over [resilience])
+        "requests_per_minute": _per_minute,  # this provider's client-side rate limit (over [resilience])
     }),
     "chain": _array_of(
-        {"provider": _str, "model": _str, "key_env": _str, "timeout": _number, "base_url": _url, "name": _str},
+        {"provider": _str, "model": _str, "key_env": _str, "timeout": _positive, "base_url": _url, "name": _str},
         ("provider", "model"),
     ),
     "resilience": _table_of({
         "max_retries": _count, "backoff_base_seconds": _number, "backoff_cap_seconds": _number,
         "breaker_failure_threshold": _count, "breaker_cooldown_seconds": _number,
-        "requests_per_minute": _number, "concurrency": _count, "retry_after_cap_seconds": _number,
-        "requests_burst": _number,  # the rate limit's bucket size (default: a minute's requests)
+        "requests_per_minute": _per_minute, "concurrency": _count, "retry_after_cap_seconds": _number,
+        "requests_burst": _positive,  # the rate limit's bucket size (default: a minute's requests)
     }),
     "budget": _table_of({"per_run_usd": _number, "per_day_usd": _number}),
     "cache": _table_of({"ttl_seconds": _number, "max_items": _count}),
@@ -241,6 +273,16 @@ SCHEMA: dict[str, Check] = {
 class Config:
     path: Path | None  # None: no config file, defaults apply
     data: dict[str, Any] = field(default_factory=dict)
+    # Settings that could send a key off the official hosts or read outside ``root`` are used
+    # only from a trusted file (aicheck.trust). A Config built in code is the caller's own.
+    trusted: bool = True
+    root: Path = field(default_factory=Path.cwd)
+
+    @property
+    def may_read_outside(self) -> bool:
+        """May files outside the repository be read for it (env files behind symlinks)? Only for a
+        trusted config file; without one, nothing vouches for them."""
+        return self.path is not None and self.trusted
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name, {})
@@ -264,23 +306,58 @@ def find(root: Path, explicit: Path | None = None) -> Path | None:
 def load(root: Path, explicit: Path | None = None) -> Config:
     path = find(root, explicit)
     if path is None:
-        return Config(None)
-    raw = _parse(path)
+        return Config(None, root=root)
+    return from_bytes(path, read_bytes(path), root)
+
+
+def from_bytes(path: Path, data: bytes, root: Path) -> Config:
+    """The config in ``data`` (the bytes of ``path``). Trust is decided on these very bytes: an
+    edit after ``aicheck trust`` un-trusts the file."""
+    from aicheck import trust
+
+    raw = _parse(path, data)
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("aicheck", {})
-    return Config(path, validate(raw, path))
+    return Config(path, validate(raw, path), trusted=trust.is_trusted(path, trust.digest(data)), root=root)
 
 
-def _parse(path: Path) -> dict[str, Any]:
+MAX_CONFIG_SIZE = 1_000_000
+
+
+def read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_bytes().decode("utf-8")
-        return tomllib.loads(text)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_SIZE + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_SIZE // 1_000_000} MB; not an aicheck config")
+    return data
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        # A UTF-8 byte order mark (Windows editors write one) is not part of the TOML.
+        text = data.decode("utf-8").removeprefix("\ufeff")
+        return tomllib.loads(text, parse_float=_finite)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except _NotFinite as exc:
+        raise ConfigError(f"{path}: {exc} is not a usable number; write a finite number") from None
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    """TOML allows nan and inf; no setting of aicheck can work with either."""
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _NotFinite(text)
+    return value
 
 
 def validate(raw: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -30,6 +30,7 @@ STATE_DIR_ENV = "AICHECK_STATE_DIR"
 FOLDER = ".aicheck"
 FILENAME = "state.db"
 SCHEMA_VERSION = 1
+RESERVATION_TTL = 3600.0  # seconds: a reservation left by a run that died stops counting after an hour
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cache (
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS spend (
     output_tokens INTEGER
 );
 CREATE INDEX IF NOT EXISTS spend_day ON spend (day);
+CREATE TABLE IF NOT EXISTS reservation (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    day TEXT NOT NULL,
+    amount_usd REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS breaker (
     provider TEXT PRIMARY KEY,
     state TEXT NOT NULL,
@@ -108,6 +115,10 @@ class State:
         try:
             _prepare(path.parent)
             self._db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+            if not _ours(self._db):
+                self._db.close()
+                _set_aside(path)
+                self._db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             # WAL with NORMAL sync cannot corrupt the file; a power cut may lose the last writes,
             # which a cache and a ledger of test calls can afford. FULL costs an fsync per answer.
@@ -120,7 +131,10 @@ class State:
 
     @classmethod
     def open(cls, root: Path, env: Mapping[str, str] | None = None) -> State:
-        return cls(state_dir(root, env) / FILENAME)
+        folder = state_dir(root, env)
+        if folder == root / FOLDER:
+            _check_inside(folder, root)
+        return cls(folder / FILENAME)
 
     def close(self) -> None:
         with self._lock:
@@ -138,9 +152,16 @@ class State:
 
     # --- cache ---------------------------------------------------------------------------------
 
-    def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
-        rows = self._run("SELECT value FROM cache WHERE key = ? AND expires_at > ?", (key, now))
-        return json.loads(rows[0][0]) if rows else None
+    def cache_get(self, key: str, now: float, ttl: float) -> dict[str, Any] | None:
+        """A fresh answer: made less than ``ttl`` seconds ago, whatever TTL it was stored with."""
+        rows = self._run("SELECT value FROM cache WHERE key = ? AND created_at > ?", (key, now - ttl))
+        if not rows:
+            return None
+        try:
+            value = json.loads(rows[0][0])
+        except ValueError:
+            return None  # a damaged row is a miss, not a crash
+        return value if isinstance(value, dict) else None
 
     def cache_put(self, key: str, provider: str, model: str, value: dict[str, Any], now: float, ttl: float, max_items: int) -> None:
         with self._lock:
@@ -176,6 +197,32 @@ class State:
             "INSERT INTO spend (at, day, run_id, provider, model, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (at, utc_day(at), run_id, provider, model, cost_usd, input_tokens, output_tokens),
         )
+
+    def reserve_budget(self, day: str, amount: float, limit: float | None) -> tuple[int | None, float]:
+        """Reserve ``amount`` of the day's budget, in one transaction: what was spent and is reserved
+        by every run (other processes too) plus ``amount`` must stay within ``limit``. Returns the
+        reservation's id (None: refused) and what was spent or reserved before."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM reservation WHERE at < ?", (now - RESERVATION_TTL,))
+                spent = float(self._db.execute(
+                    "SELECT (SELECT coalesce(sum(cost_usd), 0) FROM spend WHERE day = ?)"
+                    " + (SELECT coalesce(sum(amount_usd), 0) FROM reservation WHERE day = ?)", (day, day),
+                ).fetchone()[0])
+                if limit is not None and spent + amount > limit:
+                    self._db.execute("ROLLBACK")
+                    return None, spent
+                cursor = self._db.execute("INSERT INTO reservation (at, day, amount_usd) VALUES (?, ?, ?)", (now, day, amount))
+                self._db.execute("COMMIT")
+                return int(cursor.lastrowid or 0), spent
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def release_budget(self, reservation_id: int) -> None:
+        self._run("DELETE FROM reservation WHERE id = ?", (reservation_id,))
 
     def spent_on(self, day: str) -> float:
         """Dollars recorded on a UTC day (``YYYY-MM-DD``)."""
@@ -223,7 +270,12 @@ class State:
             (*params, limit),
         )
         names = ("id", "command", "started_at", "finished_at", "duration_s", "failed", "version", "summary", "results")
-        return [{**dict(zip(names, row)), "failed": bool(row[5]), "summary": json.loads(row[7] or "{}"), "results": json.loads(row[8] or "[]")} for row in rows]
+        runs = []
+        for row in rows:
+            summary, results = _decoded(row[7], {}), _decoded(row[8], [])
+            if isinstance(summary, dict) and isinstance(results, list):  # one damaged row must not break every later report
+                runs.append({**dict(zip(names, row)), "failed": bool(row[5]), "summary": summary, "results": results})
+        return runs
 
 
 def _add_column(db: sqlite3.Connection, table: str, column: str) -> None:
@@ -241,3 +293,59 @@ def _prepare(folder: Path) -> None:
     ignore = folder / ".gitignore"
     if (created or folder.name == FOLDER) and not ignore.exists():
         ignore.write_text("# aicheck's state (cache, spend, breakers, run history): never commit it.\n*\n", encoding="utf-8")
+
+
+def _decoded(text: Any, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+_COLUMNS = {
+    "cache": {"key", "provider", "model", "created_at", "expires_at", "value"},
+    "spend": {"id", "at", "day", "run_id", "provider", "model", "cost_usd", "input_tokens", "output_tokens"},
+    "breaker": {"provider", "state", "failures", "opened_at", "updated_at"},
+    "runs": {"id", "command", "started_at", "finished_at", "duration_s", "failed", "version", "summary", "results"},
+}
+
+
+def _ours(db: sqlite3.Connection) -> bool:
+    """Is this an empty file or aicheck's own state (the tables it has have aicheck's columns)?"""
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table, columns in _COLUMNS.items():
+            # Columns added later (breaker.opened_by_run) are migrated in place: extra ones are ours too.
+            if table in tables and not columns <= {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                return False
+    except sqlite3.DatabaseError:
+        return False
+    return version in (0, SCHEMA_VERSION)
+
+
+def _set_aside(path: Path) -> None:
+    """A state file aicheck cannot use (another schema, not SQLite) is kept, renamed, and a new one started."""
+    aside = path.with_name(f"{path.name}.unusable-{int(time.time())}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.unlink()
+    import sys
+
+    print(f"aicheck: warning: {path} was not an aicheck state file; kept as {aside.name}, a new one is started", file=sys.stderr)
+
+
+def _check_inside(folder: Path, root: Path) -> None:
+    """A committed ``.aicheck`` symlink must not make aicheck write outside the repository."""
+    from aicheck import trust
+
+    if folder.is_symlink() or (folder.exists() and not trust.inside(folder, root)):
+        raise AicheckError(f"{folder}: a symlink out of the repository; aicheck keeps its state only inside it "
+                           f"(remove the link, or set {STATE_DIR_ENV} to a folder of your own)")
+    database = folder / FILENAME
+    if database.is_symlink():
+        raise AicheckError(f"{database}: a symlink; aicheck does not write through it (remove it, or set {STATE_DIR_ENV})")

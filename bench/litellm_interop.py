@@ -118,9 +118,13 @@ def run(litellm: str, startup_timeout: float = 120) -> tuple[int, dict[str, Any]
         work = Path(folder)
         port = free_port()
         (work / "litellm.yaml").write_text(PROXY_CONFIG)
-        (work / "aicheck.toml").write_text(AICHECK_CONFIG.format(port=port))
+        # The gateway is the user's own: its config lives in the user's config folder, which
+        # aicheck trusts (a repository's aicheck.toml would need `aicheck trust` first).
+        config = work / "config" / "aicheck" / "aicheck.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text(AICHECK_CONFIG.format(port=port))
         env = {**os.environ, "LITELLM_MASTER_KEY": MASTER_KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-               "AICHECK_STATE_DIR": str(work / "state"), "NO_COLOR": "1"}
+               "AICHECK_STATE_DIR": str(work / "state"), "NO_COLOR": "1", "XDG_CONFIG_HOME": str(work / "config")}
         env = {k: v for k, v in env.items() if not k.lower().endswith("_proxy")}
         log = (work / "litellm.log").open("wb")
         started = time.monotonic()
@@ -129,7 +133,7 @@ def run(litellm: str, startup_timeout: float = 120) -> tuple[int, dict[str, Any]
         try:
             wait_ready(port, proxy, startup_timeout)
             startup = time.monotonic() - started
-            out = subprocess.run([sys.executable, "-m", "aicheck", "smoke", "--config", str(work / "aicheck.toml"), "-f", "json", "--no-cache"],
+            out = subprocess.run([sys.executable, "-m", "aicheck", "smoke", "--config", str(config), "-f", "json", "--no-cache"],
                                  env={**env, "PYTHONPATH": str(ROOT)}, cwd=work, capture_output=True, text=True, timeout=120)
             if not out.stdout:
                 raise RuntimeError(f"aicheck smoke printed nothing (exit {out.returncode}): {out.stderr.strip()}")

@@ -8,6 +8,14 @@ pytest_plugins = ("tests.fakes.fixtures", "tests.fakes.chat_fixtures", "tests.re
 
 
 @pytest.fixture(autouse=True)
+def _own_config_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust records live in the user's config folder: each test gets an empty one of its own,
+    and no test touches the real home."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    monkeypatch.delenv("APPDATA", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Output assertions must not depend on the terminal running the tests."""
     monkeypatch.setenv("NO_COLOR", "1")

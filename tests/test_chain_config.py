@@ -23,12 +23,12 @@ GROQ = {"provider": "groq", "model": "llama-3.3-70b-versatile"}
 
 
 def test_base_url_precedence_env_then_chain_then_providers_then_catalog() -> None:
-    chain = [{**GROQ, "base_url": "http://chain.local/v1"}]
-    providers = {"groq": {"base_url": "http://providers.local/v1"}}
-    env = {"AICHECK_GROQ_BASE_URL": "http://env.local/v1"}
-    assert links({"chain": chain, "providers": providers}, env)[0].base_url == "http://env.local/v1"
-    assert links({"chain": chain, "providers": providers})[0].base_url == "http://chain.local/v1"
-    assert links({"chain": [GROQ], "providers": providers})[0].base_url == "http://providers.local/v1"
+    chain = [{**GROQ, "base_url": "https://chain.local/v1"}]
+    providers = {"groq": {"base_url": "https://providers.local/v1"}}
+    env = {"AICHECK_GROQ_BASE_URL": "https://env.local/v1"}
+    assert links({"chain": chain, "providers": providers}, env)[0].base_url == "https://env.local/v1"
+    assert links({"chain": chain, "providers": providers})[0].base_url == "https://chain.local/v1"
+    assert links({"chain": [GROQ], "providers": providers})[0].base_url == "https://providers.local/v1"
     (link,) = links({"chain": [GROQ]})
     assert (link.base_url, link.base_source) == ("https://api.groq.com/openai/v1", "catalog")
 

@@ -532,8 +532,14 @@ def test_github_tricky_names_round_trip(name: str) -> None:
     assert len(output.splitlines()) == 2
     annotations, _ = parse_github(output)
     _, props, message = annotations[0]
-    assert props["file"] == name
+    assert props["file"] == name.replace("\t", "\\x09").replace("\x1b", "\\x1b")  # line breaks round-trip, other controls are shown
     assert "50% sure, line1\nline2: ok" in message
+
+
+def test_github_file_names_cannot_carry_bidi_or_escape_sequences() -> None:
+    output = render(make_result([make_finding("ok\u202egnp.py"), make_finding("a\x1b[31m.py")]), "github")
+    assert "\u202e" not in output and "\x1b" not in output
+    assert "ok\\u202egnp.py" in output
 
 
 # --- markdown -----------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_refusals_and_redirects_are_one_line_errors_without_the_token() -> None:
 
 
 def test_tokens_never_go_over_plain_http_to_another_host() -> None:
-    with pytest.raises(AicheckError, match="plain http is allowed only to loopback"):
+    with pytest.raises(AicheckError, match="plain http only to this machine"):
         expand(["github:acme"], env={"AICHECK_GITHUB_API_URL": "http://api.example.com", "GITHUB_TOKEN": "x"})
 
 

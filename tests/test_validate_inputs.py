@@ -138,11 +138,11 @@ def test_bad_override_is_a_clear_error(url: str) -> None:
 
 
 def test_catalog_urls_are_https() -> None:
-    from aicheck.validate.endpoints import _checked
+    from aicheck.validate.endpoints import checked
 
     assert all(p.base_url is None or p.base_url.startswith("https://") for p in load().providers)
-    with pytest.raises(AicheckError, match="HTTPS"):
-        _checked("http://api.example.com", "catalog")
+    with pytest.raises(AicheckError, match="plain http only to this machine"):
+        checked("http://api.example.com", "catalog")
 
 
 def test_azure_needs_its_endpoint(fake: FakeProviders) -> None:

@@ -93,8 +93,10 @@ def update(url: str, timeout: float = 30.0, directory: Path | None = None) -> Up
 def fetch(url: str, timeout: float) -> bytes:
     import httpx
 
+    from aicheck import transport
+
     try:
-        with httpx.Client(follow_redirects=False, timeout=timeout) as client, client.stream("GET", url) as response:
+        with transport.sync_client(timeout=timeout) as client, client.stream("GET", url) as response:
             if response.status_code != 200:
                 raise UpdateError(f"{url}: HTTP {response.status_code}; the kept copy is unchanged")
             chunks, size = [], 0

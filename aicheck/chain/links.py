@@ -18,7 +18,7 @@ from typing import Any
 from aicheck import catalog
 from aicheck.catalog import Chat, Provider
 from aicheck.errors import AicheckError, ConfigError
-from aicheck.validate.endpoints import Target, env_name, known_providers, target
+from aicheck.validate.endpoints import Target, checked, env_name, known_providers, target
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -97,10 +97,10 @@ def _chat(provider: Provider, index: int, where: str) -> Chat:
 def _base_url(
     index: int, entry: Mapping[str, Any], provider: Provider, chat: Chat, overrides: Mapping[str, Mapping[str, Any]], env: Mapping[str, str]
 ) -> Target | None:
-    if not env.get(env_name(provider.id), "").strip() and entry.get("base_url"):
-        return Target(str(entry["base_url"]).rstrip("/"), f"chain[{index}].base_url")
-    home = dataclasses.replace(provider, base_url=chat.base_url or provider.base_url)
     try:
+        if not env.get(env_name(provider.id), "").strip() and entry.get("base_url"):
+            return Target(checked(str(entry["base_url"]), f"chain[{index}].base_url"), f"chain[{index}].base_url")
+        home = dataclasses.replace(provider, base_url=chat.base_url or provider.base_url)
         return target(home, overrides, env)
     except AicheckError as exc:
         raise ConfigError(str(exc)) from None

@@ -17,22 +17,27 @@ from typing import Any, Protocol
 
 import httpx
 
-from aicheck.aio import read_capped
+from aicheck import transport
+from aicheck.aio import TooLarge, capped_lines, read_capped
 from aicheck.catalog import Price
 from aicheck.chain import errors, sse, styles
 from aicheck.chain.links import Link
 from aicheck.chain.result import ANSWERED, FAILED, SKIPPED, Answer, ChainResult, ChatRequest, Step
 from aicheck.resilience.breaker import OPEN, Breakers
-from aicheck.resilience.budget import Budget, Refusal
+from aicheck.redaction import scrub
+from aicheck.resilience.budget import Budget, Refusal, Reservation
 from aicheck.resilience.cache import ResponseCache, cache_key
-from aicheck.resilience.cost import cost_usd, estimate_usd, find_price
+from aicheck.resilience.cost import cost_usd, dearest, estimate_usd, find_price
 from aicheck.resilience.ratelimit import RateLimits
 from aicheck.resilience.retry import Attempts, CallFailed, Failure, RetryPolicy, retry
 from aicheck.validate.classify import rate_limits
 
-MAX_BODY = 4_000_000
+MAX_BODY = 4_000_000  # bytes of one answer, streamed or not
+MAX_LINE = 1_000_000  # bytes of one line of a stream (an SSE event's data line)
 # Failures that say nothing about the provider's health (this prompt was refused): not counted by the breaker.
-PROMPT_FAILURES = frozenset({"bad_request", "content_policy"})
+PROMPT_FAILURES = frozenset({"bad_request", "content_policy", "budget"})
+# Failures after which the provider may still bill for what it generated.
+MAY_BILL = frozenset({"timeout", "stream_cut", "malformed"})
 
 
 class SpendLog(Protocol):
@@ -60,7 +65,7 @@ class Chain:
 
     async def __aenter__(self) -> Chain:
         if self.client is None:
-            self.client = httpx.AsyncClient(follow_redirects=False, limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
+            self.client = transport.client(limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -89,6 +94,9 @@ class Chain:
         key = (self.env.get(link.key_env) or "").strip()
         if not key:
             return stop(FAILED, "no_key", f"{link.key_env} is not set")
+        problem = transport.key_problem(key)
+        if problem:
+            return stop(FAILED, "no_key", f"the value of {link.key_env} {problem}")
         if link.base_url is None:
             return stop(FAILED, "unsupported", f"no endpoint for {link.name}: set AICHECK_{link.name.upper().replace('-', '_')}_BASE_URL or [providers.{link.name}] base_url")
         cached = self._cached(link, request)
@@ -97,18 +105,23 @@ class Chain:
         breaker = self.breakers.get(link.breaker_key)
         if not breaker.allow():
             return stop(SKIPPED, "breaker_open", f"circuit open after {breaker.failures} failures; next trial in {breaker.retry_in():.0f} s")
-        reservation = self.budget.reserve(self._estimate(link, request))
+        reservation = self.budget.reserve(self.estimate(link, request))
         if isinstance(reservation, Refusal):
             breaker.release()
             return stop(SKIPPED, "budget", reservation.describe())
-        step, answer = await self._call(link, request, key)
-        self.budget.settle(reservation, answer.cost_usd if answer else None)
+        call = _Call(self, link, request, key, reservation)
+        try:
+            step, answer = await self._call(call)
+        except BaseException:  # cancelled mid-request (Ctrl-C): it may have been billed
+            call.abandon()
+            raise
         self._after(link, step, answer, request)
+        call.settle(self._charged(link, answer) if answer else 0.0)  # after the spend is recorded
         return step, answer
 
-    async def _call(self, link: Link, request: ChatRequest, key: str) -> tuple[Step, Answer | None]:
+    async def _call(self, call: _Call) -> tuple[Step, Answer | None]:
+        link, key = call.link, call.key
         started = time.perf_counter()
-        call = _Call(self, link, request, key)
         breaker = self.breakers.get(link.breaker_key)
         record = Attempts()
         try:
@@ -119,7 +132,8 @@ class Chain:
             answer = None
             step = Step(link.name, link.model, FAILED, exc.failure.kind, exc.failure.describe(), record.count, exc.failure.status)
         step.latency_ms, step.waited_s = _ms(started), record.waited + call.waited
-        step.failures = [failure.describe() for failure in record.failures]
+        step.failures = [scrub(failure.describe(), key) for failure in record.failures]
+        step.detail = scrub(step.detail, key)  # whatever a server or a library said, never the key
         step.rate_limit = call.rate_limit
         return step, answer
 
@@ -129,8 +143,9 @@ class Chain:
             return
         if self.cache is not None:
             self.cache.put(self._cache_key(link, request), link.name, link.model, answer.to_cache())
-        if answer.cost_usd and self.spend_log is not None:
-            self.spend_log.record_spend(link.name, link.model, answer.cost_usd, at=time.time(), run_id=self.run_id,
+        charged = self._charged(link, answer)
+        if charged and self.spend_log is not None:
+            self.spend_log.record_spend(link.name, link.model, charged, at=time.time(), run_id=self.run_id,
                                         input_tokens=answer.tokens.input, output_tokens=answer.tokens.output)
 
     def _cached(self, link: Link, request: ChatRequest) -> Answer | None:
@@ -143,9 +158,25 @@ class Chain:
     def _price(self, link: Link, *models: str | None) -> Price | None:
         return find_price(self.prices.get(link.name, {}), link.model, *models)
 
-    def _estimate(self, link: Link, request: ChatRequest) -> float:
-        price = self._price(link)
-        return estimate_usd(price, len(request.prompt) + len(request.system or ""), request.max_tokens) if price else 0.0
+    def estimate(self, link: Link, request: ChatRequest) -> float:
+        """The most one attempt can cost: the prompt and max_tokens at the model's price, or at the
+        catalog's highest price when the model has none."""
+        return estimate_usd(self._price(link) or self._dearest(), len(request.prompt) + len(request.system or ""), request.max_tokens)
+
+    def _dearest(self) -> Price:
+        return dearest(self.prices)
+
+    def _charged(self, link: Link, answer: Answer) -> float:
+        """What an answer counts against the budget: its cost, or for a model with no price whose
+        provider did not say, its tokens at the catalog's highest price."""
+        if answer.cost_usd is not None:
+            return answer.cost_usd
+        return 0.0 if answer.cached else cost_usd(answer.tokens, self._dearest())
+
+    def record_unknown(self, link: Link, amount: float) -> None:
+        """A failed attempt that may have been billed (it timed out mid-answer) counts at its reservation."""
+        if amount and self.spend_log is not None:
+            self.spend_log.record_spend(link.name, link.model, amount, at=time.time(), run_id=self.run_id)
 
     def answer(self, link: Link, parsed: styles.Parsed, latency_ms: float, ttft_ms: float | None, rate_limit: dict[str, Any]) -> Answer:
         cost, source = parsed.reported_cost, "reported" if parsed.reported_cost is not None else None
@@ -157,26 +188,51 @@ class Chain:
 
 
 class _Call:
-    """The attempts of one prompt at one provider: what the retry loop calls."""
+    """The attempts of one prompt at one provider: what the retry loop calls. Each attempt holds
+    a reservation of its worst-case cost: the first one made by the chain, each retry its own."""
 
-    def __init__(self, chain: Chain, link: Link, request: ChatRequest, key: str) -> None:
+    def __init__(self, chain: Chain, link: Link, request: ChatRequest, key: str, reservation: Reservation) -> None:
         self.chain, self.link, self.request, self.key = chain, link, request, key
+        self.reservation: Reservation | None = reservation
         self.status: int | None = None
         self.rate_limit: dict[str, Any] = {}
         self.waited = 0.0
 
+    def abandon(self) -> None:
+        amount = self.reservation.amount if self.reservation is not None else 0.0
+        self.chain.record_unknown(self.link, amount)
+        self.settle(amount)
+
+    def settle(self, actual_usd: float) -> None:
+        if self.reservation is not None:
+            self.chain.budget.settle(self.reservation, actual_usd)
+            self.reservation = None
+
     async def attempt(self) -> Answer:
         """One request; its outcome goes to the provider's breaker at once, so that calls in
         flight stop retrying as soon as the breaker opens."""
+        if self.reservation is None:
+            reserved = self.chain.budget.reserve(self.chain.estimate(self.link, self.request))
+            if isinstance(reserved, Refusal):
+                raise CallFailed(Failure("budget", reserved.describe()))
+            self.reservation = reserved
         breaker = self.chain.breakers.get(self.link.breaker_key)
         try:
             answer = await self._attempt()
         except CallFailed as exc:
+            self._failed(exc.failure)
             if exc.failure.kind not in PROMPT_FAILURES:
                 breaker.failure()
             raise
         breaker.success()
         return answer
+
+    def _failed(self, failure: Failure) -> None:
+        """An attempt that timed out or broke off mid-answer may have been billed: it counts at
+        its worst case; an error answer costs nothing."""
+        amount = self.reservation.amount if self.reservation is not None and failure.kind in MAY_BILL else 0.0
+        self.chain.record_unknown(self.link, amount)
+        self.settle(amount)
 
     async def _attempt(self) -> Answer:
         self.waited += await self.chain.limits.acquire(self.link.name, self.chain.sleep)
@@ -192,14 +248,22 @@ class _Call:
     async def _send(self) -> Answer:
         link, client = self.link, self.chain.client
         assert client is not None, "use the chain as an async context manager"
-        url, headers, body = styles.build(link.chat, link.base_url or "", link.model, self.request, self.key)
+        url, headers, body = styles.build(link.chat, link.base_url or "", link.model, self.request)
+        try:
+            request = transport.keyed_request(client, "POST", url, base_url=link.base_url or "", auth=link.chat.auth, key=self.key,
+                                              headers=headers, json=body, timeout=link.timeout)
+        except transport.Refused as exc:
+            raise CallFailed(Failure("unsupported", str(exc))) from None
         started = time.perf_counter()
-        async with client.stream("POST", url, headers=headers, json=body, timeout=link.timeout) as response:
+        response = await transport.send(client, request)
+        try:
             self._saw(response)
             if response.status_code >= 300 or "event-stream" not in response.headers.get("content-type", ""):
                 document = await self._document(response)
                 return self.chain.answer(link, styles.parse(link.chat, document), _ms(started), None, self.rate_limit)
             parsed, ttft = await self._stream(response, started)
+        finally:
+            await response.aclose()
         return self.chain.answer(link, parsed, _ms(started), ttft, self.rate_limit)
 
     def _saw(self, response: httpx.Response) -> None:
@@ -210,6 +274,8 @@ class _Call:
     async def _document(self, response: httpx.Response) -> Any:
         body = await read_capped(response, MAX_BODY)
         status = response.status_code
+        if len(body) > MAX_BODY and status < 300:
+            raise CallFailed(Failure("malformed", f"the answer is larger than {MAX_BODY // 1_000_000} MB; not read further", status=status))
         if status >= 300:
             document = _json_or_none(body)
             raise CallFailed(errors.from_answer(status, response.headers, document, self.link.provider, self.key))
@@ -222,12 +288,14 @@ class _Call:
     async def _stream(self, response: httpx.Response, started: float) -> tuple[styles.Parsed, float | None]:
         stream, events, ttft = sse.Stream(self.link.chat, self.link.provider, self.key), sse.Events(), None
         try:
-            async for line in response.aiter_lines():
+            async for line in capped_lines(response, MAX_BODY, MAX_LINE):
                 event = events.feed(line)
                 if event is not None and stream.feed(*event) and ttft is None:
                     ttft = _ms(started)
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise CallFailed(Failure("stream_cut", f"the stream broke off: {_transport(exc)}", status=200)) from None
+        except TooLarge as exc:
+            raise CallFailed(Failure("malformed", f"the stream was cut off by aicheck: {exc}", status=200)) from None
         last = events.flush()
         if last is not None:
             stream.feed(*last)

@@ -74,7 +74,7 @@ class Stream:
             return ""
         try:
             document = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise CallFailed(Failure("malformed", "a streamed event is not JSON", status=200)) from None
         if not isinstance(document, dict):
             raise CallFailed(Failure("malformed", "a streamed event is not a JSON object", status=200))

@@ -23,7 +23,6 @@ from aicheck.resilience.cost import Tokens
 from aicheck.resilience.retry import CallFailed, Failure
 from aicheck.validate.classify import pluck
 
-AUTH_HEADERS = {"bearer": "authorization", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
 REFUSALS = {"content_filter", "refusal", "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"}
 USER_AGENT = f"aicheck/{aicheck.__version__}"
 
@@ -37,14 +36,14 @@ class Parsed:
     served_model: str | None = None
 
 
-def build(chat: Chat, base_url: str, model: str, request: ChatRequest, key: str) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """URL, headers and JSON body for one attempt. The key goes in a header, never in the URL."""
+def build(chat: Chat, base_url: str, model: str, request: ChatRequest) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """URL, headers and JSON body for one attempt, without the key: ``aicheck.transport`` adds it,
+    in the header ``chat.auth`` names (never in the URL)."""
     streaming = request.stream and chat.stream
     path = (chat.stream_path if streaming and chat.stream_path else chat.path).replace("{model}", quote(_model_id(chat, model), safe=""))
     query = {**chat.query, **(chat.stream_query if streaming else {})}
     url = base_url.rstrip("/") + path + (("&" if "?" in path else "?") + urlencode(query) if query else "")
-    header = AUTH_HEADERS[chat.auth]
-    headers = {**chat.headers, header: f"Bearer {key}" if chat.auth == "bearer" else key, "content-type": "application/json",
+    headers = {**chat.headers, "content-type": "application/json",
                "user-agent": USER_AGENT, "accept": "text/event-stream" if streaming else "application/json"}
     return url, headers, _BODIES[chat.style](chat, model, request, streaming)
 
@@ -168,5 +167,5 @@ def load_json(body: bytes) -> Any:
     """The body as JSON, or CallFailed(malformed)."""
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CallFailed(Failure("malformed", f"the answer is not JSON ({len(body)} bytes)", status=200)) from None

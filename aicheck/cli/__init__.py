@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import sys
 from typing import TYPE_CHECKING
 
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 def _build_app() -> typer.Typer:
     import typer
 
-    from aicheck.cli import catalog, code, env, init, keys, report, scan, smoke, sweep
+    from aicheck.cli import catalog, code, env, init, keys, report, scan, smoke, sweep, trust
 
     app = typer.Typer(
         name="aicheck",
@@ -44,12 +46,30 @@ def _build_app() -> typer.Typer:
     app.command("code")(code.code)
     app.add_typer(catalog.app, name="catalog")
     app.command("sweep")(sweep.sweep)
+    app.command("trust")(trust.trust)
     return app
 
 
+class _ClosedStdout(io.TextIOBase):
+    """Stands in for a stdout that was closed before aicheck started (``aicheck scan >&-``):
+    writing to it is an error the one handler reports (exit 2), not a crash."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
 def main(argv: list[str] | None = None) -> None:
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     args = sys.argv[1:] if argv is None else argv
     if args in (["--version"], ["-V"]):  # fast path: no typer import for a version check
-        print(f"aicheck {aicheck.__version__}")
+        try:
+            print(f"aicheck {aicheck.__version__}")
+        except OSError as exc:
+            print(f"aicheck: error: cannot write the output to stdout: {exc.strerror or exc}", file=sys.stderr)
+            sys.exit(2)
         sys.exit(0)
     _build_app()(args=args, prog_name="aicheck")

@@ -88,8 +88,24 @@ def emit(common: Common, text: str) -> None:
         except OSError as exc:
             raise AicheckError(f"{common.output}: cannot write output: {exc.strerror}") from None
         return
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk, /dev/full, a closed stdout
+        _silence_stdout()
+        raise AicheckError(f"cannot write the output to stdout: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    """Python flushes stdout again at exit; what could not be written must not fail twice."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def exit_code(common: Common, failed: bool) -> int:

@@ -66,8 +66,10 @@ def discover(root: Path) -> list[Path]:
     return [root / name for name in sorted(names, key=lambda n: (order.get(n, len(order)), n))]
 
 
-def select(root: Path, named: list[Path], configured: list[str]) -> tuple[list[Path], bool]:
-    """The files to check and whether the user chose them (--file, then [env] files)."""
+def select(root: Path, named: list[Path], configured: list[str], outside_ok: bool = True) -> tuple[list[Path], bool]:
+    """The files to check and whether the user chose them (--file, then [env] files). Files the
+    user named on the command line are theirs; the others must stay inside ``root`` (symlinks
+    resolved) unless ``outside_ok`` (a trusted config)."""
     if named:
         for path in named:
             if not path.is_file():
@@ -76,8 +78,18 @@ def select(root: Path, named: list[Path], configured: list[str]) -> tuple[list[P
         return list(dict.fromkeys(named)), True
     if configured:
         # Configured files that do not exist are fine: in CI the values come from the environment.
-        return list(dict.fromkeys(p for entry in configured for p in _expand(root, entry))), True
-    return discover(root), False
+        paths = list(dict.fromkeys(p for entry in configured for p in _expand(root, entry)))
+        return _contained(paths, root, outside_ok, "[env] files"), True
+    return _contained(discover(root), root, outside_ok, "env file"), False
+
+
+def _contained(paths: list[Path], root: Path, outside_ok: bool, what: str) -> list[Path]:
+    from aicheck import trust
+
+    for path in paths:
+        if not outside_ok and not trust.inside(path, root):
+            raise trust.refuse_path(path, root, what)
+    return paths
 
 
 def _expand(root: Path, entry: str) -> list[Path]:
@@ -87,15 +99,21 @@ def _expand(root: Path, entry: str) -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def example(root: Path, named: Path | None, configured: str | None, config_path: Path | None) -> Path | None:
+def example(
+    root: Path, named: Path | None, configured: str | None, config_path: Path | None, outside_ok: bool = True
+) -> Path | None:
     """The example file: --example, then [env] example, then the first of EXAMPLE_NAMES present."""
-    if named is not None or configured is not None:
-        path = named if named is not None else root / str(configured)
+    if named is not None:
+        if not named.is_file():
+            raise AicheckError(f"{named}: example file not found (--example); create it or name another one")
+        return named
+    if configured is not None:
+        path = _contained([root / str(configured)], root, outside_ok, "[env] example")[0]
         if not path.is_file():
-            origin = "--example" if named is not None else f"[env] example in {config_path}"
-            raise AicheckError(f"{path}: example file not found ({origin}); create it or name another one")
+            raise AicheckError(f"{path}: example file not found ([env] example in {config_path}); create it or name another one")
         return path
-    return next((root / name for name in EXAMPLE_NAMES if (root / name).is_file()), None)
+    found = next((root / name for name in EXAMPLE_NAMES if (root / name).is_file()), None)
+    return _contained([found], root, outside_ok, "example file")[0] if found else None
 
 
 def copy_target(example: str) -> str:

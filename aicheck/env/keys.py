@@ -28,19 +28,22 @@ class KeySources:
         return self.sources.get(name)
 
 
-def env_files(root: Path, configured: list[str]) -> list[Path]:
-    """The .env files env check finds, in the order the app loads them (later ones win)."""
-    paths, chosen = files.select(root, [], configured)
+def env_files(root: Path, configured: list[str], outside_ok: bool = False) -> list[Path]:
+    """The .env files env check finds, in the order the app loads them (later ones win). Files
+    outside ``root`` (symlinks resolved) are refused unless ``outside_ok`` (a trusted config)."""
+    paths, chosen = files.select(root, [], configured, outside_ok)
     existing = [path for path in paths if path.is_file()]
     return existing if chosen else files.layered(existing, root, production=False, chosen=False) or existing
 
 
-def find(root: Path, configured: list[str], environ: Mapping[str, str], names: Collection[str]) -> KeySources:
+def find(
+    root: Path, configured: list[str], environ: Mapping[str, str], names: Collection[str], outside_ok: bool = False
+) -> KeySources:
     """The values of ``names``: from the environment, else the last .env file that sets one."""
     from aicheck.env import load_values
 
     names = [name for name in names if not name.upper().startswith("AICHECK_")]
-    found = KeySources(files=env_files(root, configured))
+    found = KeySources(files=env_files(root, configured, outside_ok))
     for path in found.files:
         try:
             values = load_values(path)

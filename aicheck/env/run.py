@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aicheck import catalog, config, git, severity
+from aicheck import catalog, config, git, severity, trust
 from aicheck.env import apps, checks, drift, dotenvx, files, frameworks, production, syntax, tracking
 from aicheck.env.classify import Classifier
 from aicheck.env.context import Context, Settings
@@ -51,11 +51,12 @@ def run_env(request: EnvRequest) -> EnvResult:
     if not root.is_dir():
         raise AicheckError(f"{root}: not a folder")
     cfg = config.load(root, request.config)
-    result = _run_app(request, _context(request, cfg))
+    trust.require(cfg, send=False)  # before any file outside the repository is read
+    result = _run_app(request, _context(request, cfg), cfg.may_read_outside)
     result.apps = [_app_summary(".", result)]
     if not request.files and not Settings.from_config(cfg).files:
         for folder in apps.nested(root):
-            _merge(result, folder, _run_app(request, _context(request, cfg, folder)))
+            _merge(result, folder, _run_app(request, _context(request, cfg, folder), cfg.may_read_outside))
     # The root app's source checks walk into nested apps too: the nested app's finding wins.
     unique = {(f.check, f.file, f.line, f.key): f for f in result.findings}
     result.findings = sorted(unique.values(), key=lambda f: f.sort_key)
@@ -85,12 +86,12 @@ def _app_summary(folder: str, app: EnvResult) -> dict[str, object]:
             "example": app.example, "findings": len(app.findings)}
 
 
-def _run_app(request: EnvRequest, ctx: Context) -> EnvResult:
+def _run_app(request: EnvRequest, ctx: Context, outside_ok: bool) -> EnvResult:
     started = time.monotonic()
     root = ctx.root
-    paths, chosen = files.select(root, request.files if ctx.root == request.root else [], ctx.settings.files)
+    paths, chosen = files.select(root, request.files if ctx.root == request.root else [], ctx.settings.files, outside_ok)
     named_example = request.example if ctx.root == request.root else None
-    loaded = _load(paths, files.example(root, named_example, ctx.settings.example, ctx.config_path), ctx)
+    loaded = _load(paths, files.example(root, named_example, ctx.settings.example, ctx.config_path, outside_ok), ctx)
     result = EnvResult(root=str(root.resolve()), findings=[], production=request.production, framework=ctx.framework)
     result.loader = ctx.loader
     active = _prepare(loaded, paths, chosen, ctx, result)

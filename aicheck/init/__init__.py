@@ -41,11 +41,20 @@ def run_init(
     return result
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """A committed symlink (aicheck.toml -> ~/.bashrc) must not make init write outside the repository."""
+    from aicheck import trust
+
+    return not path.is_symlink() and trust.inside(path, root)
+
+
 def _write(root: Path, name: str, text: str, force: bool, result: InitResult) -> None:
     path = root / name
-    if path.exists() and not force:
+    if (path.exists() or path.is_symlink()) and not force:
         result.kept.append(name)
         return
+    if not _inside(path, root):
+        raise AicheckError(f"{path}: a symlink, or a path leading outside the repository; aicheck init writes only inside {root}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -57,9 +66,15 @@ def _write(root: Path, name: str, text: str, force: bool, result: InitResult) ->
 def _ignore_state(root: Path, result: InitResult) -> None:
     """``.aicheck/`` (cache, spend ledger, run history) never belongs in git."""
     path = root / ".gitignore"
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    if any(line.strip() in (GITIGNORE_LINE, ".aicheck", "/.aicheck/", "/.aicheck") for line in text.splitlines()):
+    if path.is_symlink() or not _inside(path, root):
+        result.kept.append(".gitignore (a symlink: not followed; add .aicheck/ to the ignore file yourself)")
         return
-    separator = "" if not text or text.endswith("\n") else "\n"
-    path.write_text(f"{text}{separator}{GITIGNORE_LINE}\n", encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        if any(line.strip() in (GITIGNORE_LINE, ".aicheck", "/.aicheck/", "/.aicheck") for line in text.splitlines()):
+            return
+        separator = "" if not text or text.endswith("\n") else "\n"
+        path.write_text(f"{text}{separator}{GITIGNORE_LINE}\n", encoding="utf-8")
+    except OSError as exc:
+        raise AicheckError(f"{path}: cannot write: {exc.strerror}") from None
     result.written.append(".gitignore")

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from aicheck.catalog import Rule
     from aicheck.scan.finding import Finding
 
-# C0 and C1 controls, DEL, lone surrogates and the two Unicode non-characters XML rejects.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_UNPRINTABLE_BUT_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 and C1 controls, DEL, lone surrogates, the two Unicode non-characters XML rejects, and the
+# bidi controls (a file name must not reorder what a log or a review shows: "Trojan Source").
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
+_UNPRINTABLE_BUT_LINES = re.compile(f"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_BIDI}]")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ def annotation(finding: Finding, options: Options) -> str:
 
 
 def _properties(finding: Finding) -> list[tuple[str, str]]:
-    props = [] if finding.file == STDIN else [("file", finding.file)]
+    # A file name may hold control or bidi characters: shown as escapes (an ESC or a bidi override
+    # in a log line is acted on by the log viewer); CR and LF keep GitHub's own %0D/%0A escapes.
+    props = [] if finding.file == STDIN else [("file", common.printable(finding.file, keep_lines=True))]
     props += [("line", str(finding.line)), ("col", str(finding.column))]
     if finding.end_column is not None:
         props.append(("endColumn", str(finding.end_column)))

@@ -107,6 +107,15 @@ def _json(report: KeyReport, **_: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
+def sent_to(report: KeyReport) -> str:
+    """Where keys were sent, per provider (DESIGN.md, "Trust": shown, not only with --verbose)."""
+    from urllib.parse import urlsplit
+
+    hosts = {(check.provider, urlsplit(check.url).netloc) for result in report.results for check in result.candidates or [result.check]
+             if check.url and check.attempts}
+    return ", ".join(f"{provider} {host}" for provider, host in sorted(hosts, key=lambda item: (str(item[0]), item[1])))
+
+
 def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -133,6 +142,9 @@ def _text(report: KeyReport, *, color: bool, verbose: bool, width: int | None) -
         highlight=False, emoji=False, markup=False, _environ={},
     )
     console.print(table)
+    hosts = sent_to(report)
+    if hosts:
+        console.print(Text(common.printable(f"Sent to: {hosts}")))
     console.print(Text(summary_line(report), style="bold red" if report.failed else "bold green"))
     output: str = console.file.getvalue()  # type: ignore[attr-defined]
     return "\n".join(line.rstrip() for line in output.split("\n"))

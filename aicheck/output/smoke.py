@@ -178,11 +178,11 @@ def _prompt_table(report: SmokeReport, verbose: bool) -> Any:
 def _provider_table(report: SmokeReport) -> Any:
     from rich.text import Text
 
-    table = _table("#", "Provider", "Model", "Calls", "Success", "p50", "p95", "Errors", "Breaker", "Headroom")
+    table = _table("#", "Provider", "Host", "Model", "Calls", "Success", "p50", "p95", "Errors", "Breaker", "Headroom")
     for stats in report.providers:
         p50, p95 = _percentiles(stats)
         table.add_row(*(Text(cell) for cell in (
-            str(stats.position), stats.provider, common.printable(stats.model), str(len(stats.calls)), success(stats),
+            str(stats.position), stats.provider, common.printable(stats.host or "-"), common.printable(stats.model), str(len(stats.calls)), success(stats),
             p50, p95, errors(stats), breaker(stats), headroom(stats),
         )))
     return table

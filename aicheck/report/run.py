@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aicheck import config as config_mod
+from aicheck import trust
 from aicheck.errors import AicheckError, ConfigError
 from aicheck.report import history, slo
 from aicheck.report.model import COMMANDS, ERROR, ITEMS, PARTS, RAN, SKIPPED, Part, Report
@@ -58,6 +59,9 @@ def run_report(request: ReportRequest) -> Report:
         raise AicheckError(f"{request.root}: not a folder")
     cfg = config_mod.load(request.root, request.config)
     environ = os.environ if request.environ is None else request.environ
+    if not request.from_files:  # refused before any part runs: nothing sent, nothing read outside
+        sends = not request.offline and not {"keys", "smoke"} <= set(request.skip)
+        trust.require(cfg, send=sends, read="env" not in request.skip or sends)
     parts = from_files(request.from_files, request.skip) if request.from_files else live(request, cfg, environ)
     return assemble(parts, cfg, request, environ, started)
 
@@ -95,6 +99,8 @@ def read_result(path: Path) -> dict[str, Any]:
         raise AicheckError(f"{path}: not UTF-8 text; {FROM_HINT}") from None
     except json.JSONDecodeError as exc:
         raise AicheckError(f"{path}: not JSON ({exc.msg}, line {exc.lineno}); {FROM_HINT}") from None
+    except RecursionError:
+        raise AicheckError(f"{path}: JSON nested too deeply; {FROM_HINT}") from None
     if not isinstance(document, dict) or document.get("tool") != "aicheck" or "command" not in document:
         raise AicheckError(f'{path}: not an aicheck JSON result (no "tool": "aicheck" and "command"); {FROM_HINT}')
     if document.get("schema") != SCHEMA:
@@ -188,9 +194,13 @@ def _validate(request: ReportRequest, cfg: config_mod.Config, environ: Mapping[s
     from aicheck.output.keys import render_keys
     from aicheck.validate import collect_keys, run_validation
 
-    env_files = keys.env_files(request.root, cfg.section("env").get("files", []))
+    env_files = keys.env_files(request.root, cfg.section("env").get("files", []), outside_ok=cfg.may_read_outside)
     try:
         found = collect_keys([], cfg, environ=environ, app_root=request.root)
+        if not cfg.may_read_outside:
+            # An endpoint (AZURE_OPENAI_ENDPOINT) in the repository's own .env must not take the
+            # user's key from the environment to the repository's host.
+            found.variables = {}
     except AicheckError as exc:
         if not str(exc).startswith("no keys found"):  # collect_keys' word for "nothing to check"
             raise

@@ -2,7 +2,8 @@
 
 The key never includes the API key (nor anything derived from it): two keys for the same model
 share answers, and the state file holds no secret. Only successful answers are cached. Entries
-expire after ``ttl`` seconds; past ``max_items`` the oldest go first.
+expire ``ttl`` seconds after they were made, by the TTL configured now (not the one they were
+stored under); past ``max_items`` the oldest go first.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ DEFAULT_MAX_ITEMS = 100
 
 
 class CacheStore(Protocol):
-    def cache_get(self, key: str, now: float) -> dict[str, Any] | None: ...
+    def cache_get(self, key: str, now: float, ttl: float) -> dict[str, Any] | None: ...
 
     def cache_put(self, key: str, provider: str, model: str, value: dict[str, Any], now: float, ttl: float, max_items: int) -> None: ...
 
@@ -30,13 +31,13 @@ class MemoryStore:
     def __init__(self) -> None:
         self._items: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
 
-    def cache_get(self, key: str, now: float) -> dict[str, Any] | None:
+    def cache_get(self, key: str, now: float, ttl: float) -> dict[str, Any] | None:
         item = self._items.get(key)
-        return item[1] if item is not None and item[0] > now else None
+        return item[1] if item is not None and now - item[0] < ttl else None
 
     def cache_put(self, key: str, provider: str, model: str, value: dict[str, Any], now: float, ttl: float, max_items: int) -> None:
         self._items.pop(key, None)
-        self._items[key] = (now + ttl, value)
+        self._items[key] = (now, value)
         while len(self._items) > max_items:
             self._items.popitem(last=False)
 
@@ -66,7 +67,7 @@ class ResponseCache:
     def get(self, key: str) -> dict[str, Any] | None:
         if not self.enabled:
             return None
-        value = self.store.cache_get(key, self._clock())
+        value = self.store.cache_get(key, self._clock(), self.ttl)
         if value is None:
             self.misses += 1
         else:

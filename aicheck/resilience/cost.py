@@ -53,3 +53,17 @@ def find_price(table: Mapping[str, Price], *models: str | None) -> Price | None:
         if prefixes:
             return table[max(prefixes, key=len)]
     return None
+
+
+def dearest(tables: Mapping[str, Mapping[str, Price]]) -> Price:
+    """A price no model exceeds: the highest output price of the catalog (and the config), for
+    input and output alike. A model with no price is budgeted at it (DESIGN.md, "smoke")."""
+    highest = max((price.output for models in tables.values() for price in models.values()), default=0.0)
+    highest = max(highest, max((p.output for m in _catalog_prices().values() for p in m.values()), default=0.0))
+    return Price(highest, highest)
+
+
+def _catalog_prices() -> Mapping[str, Mapping[str, Price]]:
+    from aicheck import catalog
+
+    return catalog.prices()

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from aicheck.redaction import redact as redact  # the one redaction function
+from aicheck.redaction import short_prefix
+
 if TYPE_CHECKING:
     from aicheck.catalog import Rule
 
@@ -23,19 +26,6 @@ def fingerprint(rule: str, secret: str, path: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def redact(secret: str, prefix: str = "") -> str:
-    """A known prefix and the last 4 characters: ``gsk_…a1B2``.
-
-    Short secrets show no tail at all: four characters of a 12-character password are
-    a third of it.
-    """
-    shown = prefix if prefix and secret.startswith(prefix) else ""
-    tail = secret[-4:] if len(secret) - len(shown) >= 16 else ""
-    return f"{shown}…{tail}"
-
-
-# Without a rule, only a short all-letter head counts as format: "sk-", "gsk_", "xai-".
-_SHORT_PREFIX = re.compile(r"^[A-Za-z]{2,4}[-_]")
 _REGEX_HEAD = re.compile(r"^(?:\\b)?\(")
 
 
@@ -46,8 +36,7 @@ def format_prefix(secret: str, rule: Rule | None = None) -> str:
     character class), so no random character is ever shown as "prefix".
     """
     if rule is None:
-        short = _SHORT_PREFIX.match(secret)
-        return short.group(0) if short else ""
+        return short_prefix(secret)
     if rule.generic:
         return ""  # a free-form value has no format prefix; every character is secret
     body = _REGEX_HEAD.sub("", rule.regex)

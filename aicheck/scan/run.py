@@ -35,8 +35,12 @@ def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
         raise AicheckError("--staged and --history/--since cannot be combined")
     root = _config_root(request.paths)
     cfg = config_mod.load(root, request.config)
+    if request.verify:
+        from aicheck import trust
+
+        trust.require(cfg, read=False)  # said before the scan, not after it
     settings = settings_from(cfg, request.exclude, request.max_file_size)
-    hidden = baseline.load(request.baseline) if request.baseline else set()
+    hidden = baseline.load(request.baseline) if request.baseline else None
     result = _dispatch(request, settings)
     severity.adjust_scan(result.findings, settings.rules, None if request.stdin is not None else Path(result.root))
     if request.write_baseline:

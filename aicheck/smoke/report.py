@@ -64,6 +64,7 @@ class ProviderStats:
     position: int  # 1-based place in the chain
     steps: list[Step] = field(default_factory=list)
     breaker: dict[str, Any] = field(default_factory=dict)
+    host: str = ""  # where this provider's key goes: "api.groq.com", "127.0.0.1:4000"
 
     @property
     def calls(self) -> list[Step]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicheck import chain as chain_mod
+from aicheck import trust
 from aicheck.aio import run_sync
 from aicheck.env import keys
 from aicheck.errors import AicheckError
@@ -51,9 +52,11 @@ def run_smoke(config: Config, options: SmokeOptions | None = None) -> SmokeRepor
         where = f"{config.path}: no [[chain]] entries" if config.path else "no config file (aicheck.toml, or [tool.aicheck] in pyproject.toml)"
         raise AicheckError(f"{where}: add a [[chain]] entry per provider, in fallback order (provider, model, key_env)")
     prompts = prompts_from(config.data, config.path, options.prompts)
+    trust.require(config, read=False)  # a wrong config is told first; then, before any prompt is sent with a key
     drilled = drill_links(options.drills, links)
     root = options.state_root or project_root(Path.cwd(), config.path)
-    found = keys.find(options.root or root, config.section("env").get("files", []), environ, [link.key_env for link in links])
+    found = keys.find(options.root or root, config.section("env").get("files", []), environ, [link.key_env for link in links],
+                      outside_ok=config.may_read_outside)
     env = keys.with_keys(environ, found)
     with State.open(root, environ) as state:
         if options.reset:
@@ -118,8 +121,14 @@ async def _prompts(chain: Chain, prompts: list[Prompt], concurrency: int, progre
     return list(await asyncio.gather(*(one(prompt) for prompt in prompts)))
 
 
+def host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc if url else "-"
+
+
 def _providers(links: list[Link], results: list[PromptResult], chain: Chain) -> list[ProviderStats]:
-    stats = [ProviderStats(link.name, link.model, link.index + 1) for link in links]
+    stats = [ProviderStats(link.name, link.model, link.index + 1, host=host(link.base_url)) for link in links]
     for result in results:
         for step, link_stats in zip(result.chain.path, stats):
             link_stats.steps.append(step)

@@ -11,7 +11,6 @@ The API base URLs can be changed with ``AICHECK_GITHUB_API_URL`` and ``AICHECK_G
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import re
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from aicheck import transport
 from aicheck.errors import AicheckError
 
 GITHUB_API = "https://api.github.com"
@@ -131,23 +131,19 @@ class _Api:
         self.token = next((env[name] for name in self.token_envs if env.get(name)), None)
         self.sleep = sleep
         self.max_wait = max_wait
-        self._host = urlsplit(self.base)
-        if self._host.scheme not in ("https", "http") or not self._host.hostname:
-            raise AicheckError(f"{self.base_env}: expected an http(s) URL, got {self.base!r}")
-        if self._host.scheme == "http" and not _is_loopback(self._host.hostname):
-            raise AicheckError(f"{self.base_env}: plain http is allowed only to loopback; use https")
+        try:  # https, or plain http to loopback only: the token goes there (aicheck.transport)
+            self._origin = transport.parse_origin(self.base)
+        except transport.Refused as exc:
+            raise AicheckError(f"{self.base_env}: {exc}") from None
 
     def headers(self) -> dict[str, str]:
         return {"Accept": "application/json", "User-Agent": "aicheck-sweep"}
 
-    def auth(self) -> dict[str, str]:
-        return {}
+    auth_style = "bearer"  # how the token is sent (aicheck.transport.AUTH_HEADERS)
 
     def pages(self, url: str) -> Iterator[list[dict[str, Any]]]:
         """Every page, following ``Link: rel="next"`` on the same host only."""
-        import httpx
-
-        with httpx.Client(timeout=30, follow_redirects=False) as client:
+        with transport.sync_client(timeout=30) as client:
             for _ in range(_MAX_PAGES):
                 response = self._get(client, url)
                 body = response.json()
@@ -164,7 +160,7 @@ class _Api:
 
     def _get(self, client: Any, url: str) -> Any:
         for _ in range(5):
-            response = client.get(url, headers=self.headers() | self.auth())
+            response = self._send(client, url)
             if response.status_code == 200:
                 if len(response.content) > _MAX_BODY:
                     raise AicheckError(f"{self._where(url)}: answer too large")
@@ -214,9 +210,18 @@ class _Api:
         hint = "" if self.token else f" (no token: set {self.token_envs[0]})"
         return (f": {str(message)[:200]}" if isinstance(message, str) else "") + hint
 
+    def _send(self, client: Any, url: str) -> Any:
+        """GET ``url``; the token, when there is one, only through ``aicheck.transport``."""
+        if not self.token:
+            return client.get(url, headers=self.headers())
+        request = transport.keyed_request(client, "GET", url, base_url=self.base, auth=self.auth_style, key=self.token, headers=self.headers())
+        return client.send(request, follow_redirects=False)
+
     def _same_host(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return (parts.scheme, parts.hostname, parts.port) == (self._host.scheme, self._host.hostname, self._host.port)
+        try:
+            return transport.parse_origin(url) == self._origin
+        except transport.Refused:
+            return False
 
     def _where(self, url: str) -> str:
         parts = urlsplit(url)
@@ -234,8 +239,6 @@ class GitHubApi(_Api):
         # https://docs.github.com/en/rest/repos/repos#list-organization-repositories (checked 2026-12-06)
         return {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "aicheck-sweep"}
 
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def repositories(self, org: str, selection: Selection) -> Iterator[Repo]:
         url = f"{self.base}/orgs/{quote(org, safe='')}/repos?type=all&per_page=100"
@@ -254,8 +257,7 @@ class GitLabApi(_Api):
     remaining_header = "ratelimit-remaining"
     reset_header = "ratelimit-reset"
 
-    def auth(self) -> dict[str, str]:
-        return {"PRIVATE-TOKEN": self.token} if self.token else {}
+    auth_style = "private-token"
 
     def repositories(self, group: str, selection: Selection) -> Iterator[Repo]:
         # https://docs.gitlab.com/api/groups/#list-projects (checked 2026-12-06)
@@ -269,11 +271,3 @@ class GitLabApi(_Api):
                 if isinstance(item.get("http_url_to_repo"), str) and isinstance(item.get("path_with_namespace"), str):
                     yield Repo(item["path_with_namespace"], item["http_url_to_repo"])
 
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -49,8 +49,11 @@ def run_validation(
     settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> KeyReport:
+    from aicheck import trust
     from aicheck.validate import engine
 
+    if config is not None:
+        trust.require(config, read=False)  # before any key is sent
     providers: Mapping[str, Mapping[str, Any]] = config.section("providers") if config else {}
     chain = config.data.get("chain", []) if config else []
     plans = engine.plan(items, providers, chain, os.environ if env is None else env)
@@ -97,10 +100,13 @@ def collect_keys(
 
     Given no keys at all and an ``app_root``: the app's keys, as smoke and report read them
     (``aicheck.env.keys``): the environment first, then the .env files env check finds."""
+    from aicheck import trust
     from aicheck.validate import sources
     from aicheck.validate.detect import Detector
     from aicheck.validate.endpoints import known_providers
 
+    if config is not None:
+        trust.require(config, read=False)  # its variables decide which values are read as keys
     providers = known_providers(config.section("providers") if config else {}, config.data.get("chain", []) if config else [])
     if provider is not None and provider not in providers:
         raise AicheckError(f"--provider {provider}: unknown provider; known: {', '.join(sorted(providers))}")
@@ -132,7 +138,8 @@ def _app_keys(root: Path, config: Config | None, environ: Mapping[str, str], wan
 
     chosen: dict[str, tuple[str, str]] = {}
     variables: dict[str, str] = {}
-    for path in app_keys.env_files(root, config.section("env").get("files", []) if config else []):
+    configured = config.section("env").get("files", []) if config else []
+    for path in app_keys.env_files(root, configured, outside_ok=bool(config and config.may_read_outside)):
         values = {name: value for name, value in load_values(path).items() if value}
         variables.update(values)
         chosen.update({name: (value, files.display(path, root)) for name, value in values.items()})

@@ -39,7 +39,7 @@ def is_transient(http_status: int) -> bool:
 def read_answer(
     validation: Validation, http_status: int, headers: Mapping[str, str], body: bytes, key: str, redacted: str
 ) -> Verdict:
-    document = _json(body)
+    document = scrub_value(_json(body), key, redacted)  # scrubbed before any message is cut short
     if 200 <= http_status < 300:
         verdict = _success(validation, headers, document)
     else:
@@ -59,7 +59,7 @@ def read_answer(
 def _json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # a hostile answer nested 100,000 deep
         return _NOT_JSON
 
 

@@ -3,7 +3,8 @@ provider's base URL after overrides.
 
 A base URL comes from ``AICHECK_<PROVIDER>_BASE_URL``, then ``[providers.<id>] base_url``, then
 the provider's own endpoint variable (AZURE_OPENAI_ENDPOINT), then the catalog. Only an override
-may say http (a local gateway, a test server); the catalog's URLs are HTTPS.
+may say http, and only to a loopback host (a local gateway, a test server); the catalog's URLs
+are HTTPS. Whether a config's override may be used at all is ``aicheck.trust``'s call.
 """
 
 from __future__ import annotations
@@ -85,20 +86,21 @@ def target(provider: Provider, config_providers: Mapping[str, Mapping[str, Any]]
     ]
     for source, value in candidates:
         if value and value.strip():
-            return Target(_checked(value.strip(), source), source)
+            return Target(checked(value, source), source)
     return None
 
 
-def _checked(url: str, source: str) -> str:
-    parts = urlsplit(url)
+def checked(url: str, source: str) -> str:
+    """A base URL keys may go to, or an error naming where it came from (exit 2)."""
+    from aicheck.transport import Refused, parse_origin
+
+    if any(char in url for char in "\r\n"):
+        raise AicheckError(f"{source}: the URL holds a line break (CR or LF); set it to one line, e.g. https://api.example.com/v1")
+    url = url.strip()
     try:
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise AicheckError(f"{source}: {url!r} has an invalid port") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AicheckError(f"{source}: {url!r} is not an http(s) URL (e.g. https://api.example.com/v1)")
-    if parts.scheme == "http" and source == "catalog":
-        raise AicheckError(f"the catalog's URL {url!r} is not HTTPS; keys are only sent over HTTPS")
+        parse_origin(url)
+    except Refused as exc:
+        raise AicheckError(f"{source}: {exc}") from None
     return url.rstrip("/")
 
 

@@ -1,8 +1,8 @@
 """Live key checks: one zero-cost request per key and provider, concurrently with a bound.
 
 A key goes only to the base URL of a provider it can belong to (see ``detect``), in the header
-that provider documents, never in a URL. Redirects are not followed to another origin: the key
-would travel with them. Timeouts, connection errors, 5xx and 529 are retried a little, with
+that provider documents, never in a URL, through ``aicheck.transport`` (https or loopback only).
+Redirects are never followed: the key would travel with them. Timeouts, connection errors, 5xx and 529 are retried a little, with
 backoff, before the key is called ``unreachable``.
 """
 
@@ -22,9 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from aicheck.aio import read_capped
 import aicheck
-from aicheck import catalog
+from aicheck import catalog, transport
+from aicheck.aio import read_capped
 from aicheck.catalog import FollowUp, Provider, Rule, Validation
 from aicheck.validate import classify
 from aicheck.validate.classify import Verdict
@@ -33,12 +33,10 @@ from aicheck.validate.endpoints import Target, env_name, known_providers, origin
 from aicheck.validate.result import Check, KeyInput, KeyReport, KeyResult, best, redact_key, scrub
 from aicheck.validate.sources import unique
 
-MAX_KEY_LENGTH = 1024
+MAX_KEY_LENGTH = transport.MAX_KEY_LENGTH
 MAX_BODY = 4_000_000
-MAX_REDIRECTS = 3
 BACKOFF_CAP = 4.0
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-AUTH_HEADERS = {"bearer": "authorization", "x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
 
 Progress = Callable[[int, int], None]
 # Statuses that show a provider knows the key (what it answered about it is then the result).
@@ -169,15 +167,7 @@ def _no_endpoint(provider: Provider) -> str:
 
 def malformed(key: str) -> str:
     """Why a value cannot be a key (it is then never sent), or ''."""
-    if not key:
-        return "empty value"
-    if len(key) > MAX_KEY_LENGTH:
-        return f"{len(key)} characters: too long to be an API key; not sent"
-    if not key.isascii():
-        return "contains non-ASCII characters, which no API key has; not sent"
-    if any(char.isspace() or not char.isprintable() for char in key):
-        return "contains spaces or control characters, which no API key has; not sent"
-    return ""
+    return transport.key_problem(key)
 
 
 # --- running: the requests --------------------------------------------------------------------
@@ -204,8 +194,7 @@ async def run(plans: list[Plan], settings: Settings, progress: Progress | None =
 
 def _client(settings: Settings) -> httpx.AsyncClient:
     connections = max(1, settings.concurrency) * 2
-    return httpx.AsyncClient(
-        follow_redirects=False,
+    return transport.client(
         timeout=httpx.Timeout(settings.timeout),
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         verify=_tls(),
@@ -277,7 +266,7 @@ async def _follow_up(
 
 
 def _follow_up_bases(follow: FollowUp, job: Job, message: str) -> list[tuple[str, str]]:
-    from aicheck.validate.endpoints import _checked
+    from aicheck.validate.endpoints import checked as _checked
 
     overridden = job.target.source != "catalog"
     bases: list[tuple[str, str]] = []
@@ -317,43 +306,41 @@ async def _attempt(client: httpx.AsyncClient, job: Job, settings: Settings) -> O
 
 
 async def _exchange(client: httpx.AsyncClient, job: Job, started: float) -> Outcome:
-    url = job.url
-    for _ in range(MAX_REDIRECTS + 1):
-        status, headers, body = await _send(client, job, url)
-        if status not in REDIRECTS or "location" not in headers:
-            verdict = classify.read_answer(job.validation, status, headers, body, job.key, job.redacted)
-            return Outcome(verdict, status, _ms(started))
-        following = urljoin(url, headers["location"])
-        if origin(following) != origin(url):
-            return Outcome(_redirect_away(job, status, following), status, _ms(started))
-        url = following
-    return Outcome(Verdict("unknown", f"more than {MAX_REDIRECTS} redirects"), status, _ms(started))
+    try:
+        status, headers, body = await _send(client, job, job.url)
+    except transport.Refused as exc:
+        return Outcome(Verdict("unknown", scrub(str(exc), job.key, job.redacted)))
+    if status in REDIRECTS and "location" in headers:
+        return Outcome(_redirect(job, status, urljoin(job.url, headers["location"])), status, _ms(started))
+    if len(body) > MAX_BODY:
+        return Outcome(Verdict("unknown", f"HTTP {status}: the answer is larger than {MAX_BODY // 1_000_000} MB; not read further"),
+                       status, _ms(started))
+    verdict = classify.read_answer(job.validation, status, headers, body, job.key, job.redacted)
+    return Outcome(verdict, status, _ms(started))
 
 
-def _redirect_away(job: Job, status: int, following: str) -> Verdict:
+def _redirect(job: Job, status: int, following: str) -> Verdict:
+    """A redirect is never followed with a key, even on the same host: the key stays where it was sent."""
     elsewhere = urlsplit(following)
     here = urlsplit(job.target.base_url)
     detail = (
         f"HTTP {status}: redirected to {elsewhere.scheme}://{elsewhere.netloc}; not followed, "
-        f"the key is only sent to {here.scheme}://{here.netloc}"
+        f"a key is never sent on a redirect (it was sent to {here.scheme}://{here.netloc} only)"
     )
     return Verdict("unknown", scrub(detail, job.key, job.redacted))
 
 
 async def _send(client: httpx.AsyncClient, job: Job, url: str) -> tuple[int, dict[str, str], bytes]:
-    request = client.build_request(job.validation.method, url, headers=_headers(job.validation, job.key), content=job.body)
-    response = await client.send(request, stream=True)
+    base = {"user-agent": f"aicheck/{aicheck.__version__}", "accept": "application/json"}
+    request = transport.keyed_request(client, job.validation.method, url, base_url=job.target.base_url,
+                                      auth=job.validation.auth, key=job.key, headers={**base, **job.validation.headers},
+                                      content=job.body)
+    response = await transport.send(client, request)
     try:
         body = await read_capped(response, MAX_BODY)
     finally:
         await response.aclose()
     return response.status_code, {name.lower(): value for name, value in response.headers.items()}, body
-
-
-def _headers(validation: Validation, key: str) -> dict[str, str]:
-    value = f"Bearer {key}" if validation.auth == "bearer" else key
-    base = {"user-agent": f"aicheck/{aicheck.__version__}", "accept": "application/json"}
-    return {**base, **validation.headers, AUTH_HEADERS[validation.auth]: value}
 
 
 def _transport_detail(exc: httpx.TransportError) -> str:

@@ -76,7 +76,7 @@ def request(probe: Probe) -> tuple[Validation, bytes]:
     from aicheck.chain.styles import build
 
     chat = catalog.chat(probe.provider)
-    path, headers, body = build(chat, "", probe.model, ChatRequest(prompt=PROMPT, max_tokens=OUTPUT_TOKENS, stream=False), "")
+    path, headers, body = build(chat, "", probe.model, ChatRequest(prompt=PROMPT, max_tokens=OUTPUT_TOKENS, stream=False))
     base = probe.provider.validation
     extra = {name: value for name, value in headers.items() if name in chat.headers or name == "content-type"}
     validation = Validation(

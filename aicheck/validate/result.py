@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
+from aicheck import redaction
 from aicheck.catalog import KEY_STATUSES, Rule
 from aicheck.scan.finding import redact_secret
 
@@ -121,21 +121,9 @@ def redact_key(key: str, rule: Rule | None = None) -> str:
 
 
 def scrub(text: str, key: str, redacted: str | None = None) -> str:
-    """``text`` with every copy of the key (plain or URL-encoded) replaced by its redacted form."""
-    if not key or len(key) < 4:
-        return text
-    shown = redacted if redacted is not None else redact_key(key)
-    for form in {key, quote(key, safe="")}:
-        text = text.replace(form, shown)
-    return text
+    """``text`` with every copy of the key replaced by its redacted form (``aicheck.redaction``)."""
+    return redaction.scrub(text, key, redacted)
 
 
 def scrub_value(value: Any, key: str, redacted: str) -> Any:
-    """Every string inside a JSON-like value scrubbed of the key."""
-    if isinstance(value, str):
-        return scrub(value, key, redacted)
-    if isinstance(value, list):
-        return [scrub_value(item, key, redacted) for item in value]
-    if isinstance(value, dict):
-        return {scrub(str(k), key, redacted): scrub_value(v, key, redacted) for k, v in value.items()}
-    return value
+    return redaction.scrub_value(value, key, redacted)
