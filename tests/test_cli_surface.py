@@ -27,7 +27,7 @@ COMMON = ("--config", "--format", "--output", "--quiet", "--verbose", "--no-colo
 FORMATS = {
     "scan": SCAN_FORMATS, "env check": ENV_FORMATS, "keys validate": KEYS_FORMATS, "smoke": SMOKE_FORMATS,
     "report": REPORT_FORMATS, "keys providers": ("text", "json", "markdown"), "init": ("text", "json", "markdown"),
-    "code": SCAN_FORMATS, "catalog update": ("text", "json", "markdown"), "sweep": ("text", "json", "sarif", "html"),
+    "code": SCAN_FORMATS, "trust": ("text", "json", "markdown"), "catalog update": ("text", "json", "markdown"), "sweep": ("text", "json", "sarif", "html"),
 }
 
 

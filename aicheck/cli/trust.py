@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aicheck.cli.common import ConfigOpt, guarded
-from aicheck.errors import EXIT_CLEAN, EXIT_FINDINGS, AicheckError
+from aicheck.cli.common import (
+    Common, ConfigOpt, ExitZeroOpt, ListFormat, ListFormatOpt, NoColorOpt, OutputOpt, QuietOpt, VerboseOpt, emit, exit_code, guarded,
+)
+from aicheck.errors import EXIT_CLEAN, AicheckError
 
 if TYPE_CHECKING:
     from aicheck.trust import Review
@@ -20,8 +22,14 @@ def trust(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Trust without asking (after reading what it shows).")] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the trusted files and whether each is unchanged.")] = False,
     revoke: Annotated[bool, typer.Option("--revoke", help="Stop trusting this repository's config.")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print what the config would do as JSON (nothing is trusted unless --yes).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Same as --format json: what the config would do (nothing is trusted unless --yes).")] = False,
     config: ConfigOpt = None,
+    format: ListFormatOpt = ListFormat.text,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    no_color: NoColorOpt = False,
+    exit_zero: ExitZeroOpt = False,
 ) -> int:
     """Show what this repository's aicheck.toml would do with your keys, and trust that exact file."""
     from aicheck import config as config_mod
@@ -36,20 +44,24 @@ def trust(
         removed = trust_mod.revoke(path)
         typer.echo(f"{path}: {'no longer trusted' if removed else 'was not trusted'}")
         return EXIT_CLEAN
+    common = Common(config, "json" if json_out else format.value, output, quiet, verbose, no_color, exit_zero)
     data = config_mod.read_bytes(path)
     review = trust_mod.review(config_mod.from_bytes(path, data, Path.cwd()), data)
-    if json_out:
-        typer.echo(json.dumps(review.to_dict(), indent=2))
-    else:
-        typer.echo(_describe(review))
+    if common.format == "json":
+        emit(common, json.dumps(review.to_dict(), indent=2))
+    elif common.format == "markdown":
+        emit(common, "\n".join(f"    {line}" for line in _describe(review).splitlines()))
+    elif not (quiet and yes):
+        emit(common, _describe(review))
     if review.trusted:
-        typer.echo(f"{path}: already trusted (sha256 {review.sha256[:16]}…)")
+        typer.echo(f"{path}: already trusted (sha256 {review.sha256[:16]}…)", err=common.format != "text")
         return EXIT_CLEAN
     if not yes and not _confirmed(f"Trust {path} as it is now?"):
         typer.echo(f"{path}: not trusted", err=True)
-        return EXIT_FINDINGS
+        return exit_code(common, failed=True)
     trust_mod.record(path, review.sha256)
-    typer.echo(f"{path}: trusted (sha256 {review.sha256[:16]}…, recorded in {trust_mod.config_dir()}); any edit un-trusts it")
+    typer.echo(f"{path}: trusted (sha256 {review.sha256[:16]}…, recorded in {trust_mod.config_dir()}); any edit un-trusts it",
+               err=common.format != "text")
     return EXIT_CLEAN
 
 
