@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from aicheck.catalog import Rule
-from aicheck.scan import filters
+from aicheck.scan import engine, filters
 from aicheck.scan.confirm import CONFIRMERS
 
 # Past this many keyword hits in one buffer a single pass beats many windows.
@@ -47,15 +47,15 @@ class Match:
 @dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    regex: re.Pattern[bytes]
+    regex: engine.Pattern
     anchored: bool  # context rule: the regex matches from the keyword on
 
 
 def _compile(rule: Rule) -> _Compiled:
     if rule.context:
         assign = _ASSIGN_GENERIC if rule.generic else _ASSIGN
-        return _Compiled(rule, re.compile(assign + rule.regex.encode()), anchored=True)
-    return _Compiled(rule, re.compile(rule.regex.encode()), anchored=False)
+        return _Compiled(rule, engine.compile(assign + rule.regex.encode()), anchored=True)
+    return _Compiled(rule, engine.compile(rule.regex.encode()), anchored=False)
 
 
 class Detector:
@@ -119,7 +119,7 @@ def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tup
     seen: dict[tuple[int, int], str] = {}
     if compiled.anchored:
         for pos in starts:
-            m = regex.match(data, pos, pos + rule.window[1])
+            m = regex.match(data, pos, pos + rule.window[1] + 1)  # +1: the boundary after a key
             if m and (not rule.generic or filters.is_secret_name(_name_at(data, pos))):
                 seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
         return [(s, e, v) for (s, e), v in seen.items()]
@@ -153,7 +153,7 @@ def _name_at(data: bytes, pos: int) -> str:
 def _merge_windows(starts: list[int], before: int, after: int, size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     for pos in sorted(starts):
-        lo, hi = max(0, pos - before), min(size, pos + after)
+        lo, hi = max(0, pos - before), min(size, pos + after + 1)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
         else:
