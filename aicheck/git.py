@@ -123,16 +123,21 @@ class BlobReader:
         self._proc.stdout.read(1)  # the newline after each object
         return data if header[1] == b"blob" else None
 
-    def close(self) -> None:
-        if self._proc.stdin is not None:
-            self._proc.stdin.close()
+    def close(self, interrupted: bool = False) -> None:
+        if interrupted:  # git may be blocked writing an answer nobody will read
+            self._proc.kill()
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+        except OSError:
+            pass
         self._proc.wait()
 
     def __enter__(self) -> BlobReader:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(interrupted=kind is not None)
 
 
 def blob_sizes(top: Path, oids: list[str]) -> dict[str, int]:

@@ -49,4 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     if args in (["--version"], ["-V"]):  # fast path: no typer import for a version check
         print(f"aicheck {aicheck.__version__}")
         sys.exit(0)
-    _build_app()(args=args, prog_name="aicheck")
+    from aicheck import interrupt
+
+    with interrupt.handled():
+        _build_app()(args=args, prog_name="aicheck")

@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from aicheck import git, globs
 from aicheck.catalog import Rule
+from aicheck.scan import workers
 from aicheck.scan.detector import Detector
 from aicheck.scan.files import is_binary
 from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint
-from aicheck.scan.scanner import ScanSettings, scan_bytes
+from aicheck.scan.scanner import Progress, ScanSettings, scan_bytes
 
 # Modes that are not file content: submodules (160000, never followed) and symlinks (120000).
 _SKIP_MODES = (b"160000", b"120000")
 _BLOBS_PER_TASK = 400
+_BYTES_PER_TASK = 2_000_000  # a few big files still go to both cores
 _NULL_OID = "0" * 40
 
 
@@ -70,11 +71,17 @@ def _log(top: Path, since: str | None, pathspecs: list[str]) -> Iterator[tuple[C
     args += ["--", *pathspecs]
     proc = subprocess.Popen(args, cwd=top, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     assert proc.stdout is not None
-    pending = b""
-    while chunk := proc.stdout.read(1 << 20):
-        records = (pending + chunk).split(b"\x01")
-        pending = records.pop()
-        yield from (_parse(r) for r in records if r)
+    pending, finished = b"", False
+    try:
+        while chunk := proc.stdout.read(1 << 20):
+            records = (pending + chunk).split(b"\x01")
+            pending = records.pop()
+            yield from (_parse(r) for r in records if r)
+        finished = True
+    finally:
+        if not finished:
+            proc.kill()  # interrupted: no git left behind
+            proc.wait()
     if pending:
         yield _parse(pending)
     if proc.wait() != 0:
@@ -103,7 +110,7 @@ def scan_history(
     settings: ScanSettings,
     since: str | None = None,
     pathspecs: list[str] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     work = plan(top, since, pathspecs or [], settings.exclude)
@@ -114,7 +121,7 @@ def scan_history(
         if sizes.get(oid, 0) > settings.max_file_size
     ]
     todo = [(oid, paths[0][1]) for oid, paths in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
-    found, binary = _scan_blobs(top, todo, settings, progress)
+    found, binary = _scan_blobs(top, todo, sizes, settings, progress)
     findings = _attribute(top, work, found)
     return ScanResult(
         root=str(top),
@@ -131,40 +138,45 @@ _BlobFindings = dict[str, list[Finding]]
 
 
 def _scan_blobs(
-    top: Path, todo: list[tuple[str, str]], settings: ScanSettings, progress: Callable[[int, int], None] | None
+    top: Path, todo: list[tuple[str, str]], sizes: dict[str, int], settings: ScanSettings, progress: Progress | None
 ) -> tuple[_BlobFindings, int]:
-    tasks = _tasks(todo)
+    tasks = _tasks(todo, sizes)
     found: _BlobFindings = {}
-    binary = done = 0
+    binary = done = read = 0
+
+    def collect(task: list[tuple[str, str]], part: _BlobFindings, skipped_binary: int) -> None:
+        nonlocal binary, done, read
+        found.update(part)
+        binary += skipped_binary
+        done += len(task)
+        read += sum(sizes.get(oid, 0) for oid, _ in task)
+        if progress:
+            progress(done, len(todo), read)
+
     if settings.workers <= 1 or len(tasks) <= 1:
-        results: Iterator[tuple[_BlobFindings, int]] = (_scan_task(top, t, Detector(settings.rules)) for t in tasks)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(settings.rules,))
-        results = pool.map(_worker_task, [top] * len(tasks), tasks)
-    try:
-        for task, (part, skipped_binary) in zip(tasks, results):
-            found.update(part)
-            binary += skipped_binary
-            done += len(task)
-            if progress:
-                progress(done, len(todo))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+        detector = Detector(settings.rules)
+        for task in tasks:
+            collect(task, *_scan_task(top, task, detector))
+        return found, binary
+    with workers.pool(settings.workers, _init_worker, (settings.rules,)) as pool:
+        for task, part, skipped_binary in pool.imap_unordered(_worker_task, [(top, task) for task in tasks]):
+            collect(task, part, skipped_binary)
     return found, binary
 
 
-def _tasks(todo: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+def _tasks(todo: list[tuple[str, str]], sizes: dict[str, int]) -> list[list[tuple[str, str]]]:
     """Blobs grouped so that every version of a path is in one task, oldest first."""
     by_path: dict[str, list[tuple[str, str]]] = {}
     for oid, path in todo:
         by_path.setdefault(path, []).append((oid, path))
     tasks: list[list[tuple[str, str]]] = [[]]
+    weight = 0
     for versions in by_path.values():
-        if len(tasks[-1]) >= _BLOBS_PER_TASK:
+        if len(tasks[-1]) >= _BLOBS_PER_TASK or weight >= _BYTES_PER_TASK:
             tasks.append([])
+            weight = 0
         tasks[-1].extend(versions)
+        weight += sum(sizes.get(oid, 0) for oid, _ in versions)
     return [task for task in tasks if task]
 
 
@@ -176,9 +188,10 @@ def _init_worker(rules: tuple[Rule, ...]) -> None:
     _WORKER = Detector(rules)
 
 
-def _worker_task(top: Path, task: list[tuple[str, str]]) -> tuple[_BlobFindings, int]:
+def _worker_task(work: tuple[Path, list[tuple[str, str]]]) -> tuple[list[tuple[str, str]], _BlobFindings, int]:
     assert _WORKER is not None
-    return _scan_task(top, task, _WORKER)
+    top, task = work
+    return (task, *_scan_task(top, task, _WORKER))
 
 
 def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from aicheck.catalog import Rule
-from aicheck.scan import decoders, files
+from aicheck.scan import decoders, files, workers
 from aicheck.scan.detector import Detector, Match
 from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint, redact_secret
 
@@ -25,6 +24,8 @@ NEXT_LINE_MARKERS = (b"aicheck:allow-next-line", b"pragma: allowlist nextline se
 DOC_SUFFIXES = {".md", ".rst", ".adoc", ".markdown", ".mdx", ".html", ".htm"}
 DOC_DIRS = {"docs", "doc", "documentation"}
 PARALLEL_MIN_BYTES = 4_000_000
+# progress(items done, items in all, bytes read so far): files of a tree, blobs of a history.
+Progress = Callable[[int, int, int], None]
 CHUNK_BYTES = 2_000_000
 
 
@@ -52,11 +53,11 @@ class _Batch:
         self.allowed += other.allowed
 
 
-def scan_paths(paths: list[Path], settings: ScanSettings) -> ScanResult:
+def scan_paths(paths: list[Path], settings: ScanSettings, progress: Progress | None = None) -> ScanResult:
     started = time.perf_counter()
     root, top = files.resolve_root(paths)
     targets = list(files.list_targets(paths, root, top, list(settings.exclude)))
-    batch = _run(targets, settings)
+    batch = _run(targets, settings, progress)
     return _result(str(root), batch, started)
 
 
@@ -80,15 +81,21 @@ def _result(root: str, batch: _Batch, started: float) -> ScanResult:
     )
 
 
-def _run(targets: list[files.Target], settings: ScanSettings) -> _Batch:
+def _run(targets: list[files.Target], settings: ScanSettings, progress: Progress | None = None) -> _Batch:
     sized = [(t, _size(t)) for t in targets]
     total = sum(size for _, size in sized)
     if settings.workers <= 1 or total < PARALLEL_MIN_BYTES:
-        return _scan_targets(targets, settings.max_file_size, Detector(settings.rules))
+        batch = _scan_targets(targets, settings.max_file_size, Detector(settings.rules))
+        if progress:
+            progress(batch.files + len(batch.skipped), len(targets), batch.bytes)
+        return batch
     batch = _Batch()
-    with ProcessPoolExecutor(settings.workers, initializer=_init_worker, initargs=(settings.rules,)) as pool:
-        for part in pool.map(_worker_scan, _chunks(sized), [settings.max_file_size] * len(sized)):
+    chunks = [(chunk, settings.max_file_size) for chunk in _chunks(sized)]
+    with workers.pool(settings.workers, _init_worker, (settings.rules,)) as pool:
+        for part in pool.imap_unordered(_worker_scan, chunks):
             batch.add(part)
+            if progress:
+                progress(batch.files + len(batch.skipped), len(targets), batch.bytes)
     return batch
 
 
@@ -120,9 +127,9 @@ def _init_worker(rules: tuple[Rule, ...]) -> None:
     _WORKER_DETECTOR = Detector(rules)
 
 
-def _worker_scan(targets: list[files.Target], max_file_size: int) -> _Batch:
+def _worker_scan(work: tuple[list[files.Target], int]) -> _Batch:
     assert _WORKER_DETECTOR is not None
-    return _scan_targets(targets, max_file_size, _WORKER_DETECTOR)
+    return _scan_targets(work[0], work[1], _WORKER_DETECTOR)
 
 
 def _scan_targets(targets: list[files.Target], max_file_size: int, detector: Detector) -> _Batch:
