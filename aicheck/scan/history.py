@@ -197,76 +197,80 @@ def _worker_task(work: tuple[Path, list[tuple[str, str]]]) -> tuple[list[tuple[s
 def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:
     found: _BlobFindings = {}
     binary = 0
-    seen: dict[str, set[int]] = {}
+    previous: tuple[str, bytes] = ("", b"")  # the last version read, and its path
     with git.BlobReader(top) as reader:
         for (oid, path), (_, data) in zip(task, reader.read_many([oid for oid, _ in task])):
             if data is None or is_binary(data):
                 binary += 1
                 continue
-            if path.endswith(".ipynb"):  # a notebook is JSON: its cells need the whole file
+            before = previous[1] if previous[0] == path else None
+            previous = (path, data)
+            if path.endswith(".ipynb") or before is None:  # a notebook is JSON: cells need the whole file
                 findings, _ = scan_bytes(data, path, detector)
             else:
-                findings = _scan_new_lines(data, path, seen.setdefault(path, set()), detector)
+                findings = _scan_changed(before, data, path, detector)
             if findings:
                 found[oid] = findings
     return found, binary
 
 
-# Past this share of new lines a version is scanned whole (a first version, a rewrite).
-_WHOLE_FILE_SHARE = 0.25
+def _scan_changed(before: bytes, data: bytes, path: str, detector: Detector) -> list[Finding]:
+    """Scan only the lines of ``data`` that differ from the previous version of the file.
 
-
-def _scan_new_lines(data: bytes, path: str, seen: set[int], detector: Detector) -> list[Finding]:
-    new = _new_lines(data, seen)
-    if new is None:
+    The changed region is what lies between the longest common prefix and suffix of the two
+    versions (compared with C-level slice equality, no line is hashed in Python): most versions
+    change a few lines of thousands. One line before it is included so an allow-next-line marker
+    still applies. Line numbers are those of ``data``.
+    """
+    start, end = _changed_region(before, data)
+    if start >= end:
         return []
-    view, numbers = new
-    findings, _ = scan_bytes(view, path, detector)
+    offset = data.count(b"\n", 0, start)
+    findings, _ = scan_bytes(data[start:end], path, detector)
     for finding in findings:
-        finding.line = numbers[min(finding.line, len(numbers)) - 1]
+        finding.line += offset
     return findings
 
 
-def _new_lines(data: bytes, seen: set[int]) -> tuple[bytes, list[int]] | None:
-    """The lines of ``data`` that no earlier version of the file had, and their line numbers.
-
-    None when every line is old. Done with C-level passes (split, hash, set, dict) rather than a
-    Python loop per line: most versions of a file add a handful of lines to thousands. Lines
-    with an allow marker always count as new, so a marker still reaches the line after it.
-    """
-    lines = data.split(b"\n")
-    hashes = list(map(hash, lines))
-    new = set(hashes) - seen
-    if not new:
-        return None
-    seen |= new
-    if len(new) > _WHOLE_FILE_SHARE * len(lines):
-        return data, list(range(1, len(lines) + 1))
-    content = dict(zip(hashes, lines))
-    wanted = {content[h] for h in new}
-    if b"allow" in data:
-        wanted |= {line for line in content.values() if b"allow" in line}
-    numbers = sorted(_line_numbers(data, wanted))
-    return b"\n".join(lines[n - 1] for n in numbers), numbers
+def _changed_region(before: bytes, data: bytes) -> tuple[int, int]:
+    """Byte range of ``data``, on line boundaries, that holds every byte changed from ``before``."""
+    prefix = _common_length(before, data, from_end=False)
+    limit = min(len(before), len(data)) - prefix
+    suffix = min(_common_length(before, data, from_end=True), limit)
+    if prefix == len(data) or (prefix + suffix == len(data) and len(before) >= len(data)):
+        return 0, 0  # nothing added (lines removed only)
+    start = data.rfind(b"\n", 0, prefix) + 1
+    start = data.rfind(b"\n", 0, max(start - 1, 0)) + 1  # one line of context before
+    end = data.find(b"\n", len(data) - suffix)
+    return start, len(data) if end == -1 else end + 1
 
 
-def _line_numbers(data: bytes, wanted: set[bytes]) -> set[int]:
-    """1-based numbers of the lines of ``data`` whose content is in ``wanted``."""
-    starts = []
-    for line in wanted:
-        pos = data.find(line + b"\n") if line else -1
-        while pos != -1:
-            if pos == 0 or data[pos - 1] == 10:
-                starts.append(pos)
-            pos = data.find(line + b"\n", pos + 1)
-        if data.endswith(b"\n" + line) or data == line:
-            starts.append(len(data) - len(line))
-    numbers, count, last = set(), 1, 0
-    for pos in sorted(set(starts)):
-        count += data.count(b"\n", last, pos)
-        last = pos
-        numbers.add(count)
-    return numbers
+_STEP = 1 << 16
+
+
+def _common_length(a: bytes, b: bytes, from_end: bool) -> int:
+    """Length of the common prefix (or suffix) of ``a`` and ``b``: 64 KB slices, then bisection."""
+    size = min(len(a), len(b))
+
+    def same(lo: int, hi: int) -> bool:
+        if from_end:
+            return a[len(a) - hi : len(a) - lo] == b[len(b) - hi : len(b) - lo]
+        return a[lo:hi] == b[lo:hi]
+
+    done = 0
+    while done < size:
+        upto = min(done + _STEP, size)
+        if same(done, upto):
+            done = upto
+            continue
+        while upto - done > 1:
+            middle = (done + upto) // 2
+            if same(done, middle):
+                done = middle
+            else:
+                upto = middle
+        return done
+    return size
 
 
 def _in_head(top: Path, secrets: set[str]) -> set[str]:
