@@ -86,6 +86,7 @@ class Run:
     peak_rss_mb: float
     returncode: int
     stderr_tail: str
+    cpu_s: float = 0.0  # user + system, the child and every descendant it reaped
 
 
 def _tree_rss(pid: int) -> int:
@@ -131,7 +132,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> Run:
         tail = err.read()[-2000:].decode("utf-8", "replace")
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = max(usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024), peak[0])
-    return Run(wall, rss / 2**20, proc.returncode, tail)
+    return Run(wall, rss / 2**20, proc.returncode, tail, usage.ru_utime + usage.ru_stime)
 
 
 # --------------------------------------------------------------------------- trees

@@ -273,21 +273,56 @@ def _common_length(a: bytes, b: bytes, from_end: bool) -> int:
     return size
 
 
-def _in_head(top: Path, secrets: set[str]) -> set[str]:
+def _in_head(top: Path, found: _BlobFindings) -> set[str]:
     """The secrets still somewhere in HEAD's tree: one ``git grep -F`` over all of them.
 
-    The secrets go through stdin, never on a command line. A multi-line secret (a PEM key) is
-    looked for by its longest line.
+    Each secret is looked for by its longest line (a PEM key spans many); a secret found in a
+    decoded view (URL, escapes, base64) also by the raw line that held it, since HEAD holds the
+    encoded form. Matching lines are printed whole and probes checked in them, not ``-o``: with
+    overlapping patterns ``-o`` prints only the longest match and a key inside a longer value
+    went unseen. Probes go through stdin, never on a command line.
     """
-    if not secrets or not git.has_commits(top):
+    probes = _probes(top, found)
+    if not probes or not git.has_commits(top):
         return set()
-    probes = {max(secret.replace("\\n", "\n").split("\n"), key=len): secret for secret in secrets}
     proc = subprocess.run(
-        ["git", "grep", "-F", "-I", "-h", "-o", "--no-color", "-f", "-", "HEAD"],
+        ["git", "grep", "-F", "-I", "-h", "--no-color", "-f", "-", "HEAD"],
         cwd=top, input="\n".join(probes).encode("utf-8", "surrogateescape") + b"\n", capture_output=True, check=False,
     )
-    present = set(proc.stdout.decode("utf-8", "surrogateescape").splitlines())
-    return {secret for probe, secret in probes.items() if probe in present}
+    if proc.returncode not in (0, 1):
+        raise git.GitError(f"git grep failed in {top}: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    text = proc.stdout.decode("utf-8", "surrogateescape")
+    return {secret for probe, secrets in probes.items() if probe in text for secret in secrets}
+
+
+def _probes(top: Path, found: _BlobFindings) -> dict[str, set[str]]:
+    probes: dict[str, set[str]] = {}
+    decoded: list[tuple[str, Finding]] = []
+    for oid, findings in found.items():
+        for finding in findings:
+            longest = max(finding.secret.replace("\\n", "\n").split("\n"), key=len).strip()
+            if longest:
+                probes.setdefault(longest, set()).add(finding.secret)
+            if finding.note and "found in" in finding.note:
+                decoded.append((oid, finding))
+    if decoded:
+        with git.BlobReader(top) as reader:
+            blobs = dict(reader.read_many(sorted({oid for oid, _ in decoded})))
+        for oid, finding in decoded:
+            raw = _line(blobs.get(oid) or b"", finding.line).decode("utf-8", "surrogateescape").strip()
+            if 8 <= len(raw) <= 4000:
+                probes.setdefault(raw, set()).add(finding.secret)
+    return probes
+
+
+def _line(data: bytes, number: int) -> bytes:
+    start = 0
+    for _ in range(number - 1):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            return b""
+    end = data.find(b"\n", start)
+    return data[start : len(data) if end == -1 else end]
 
 
 def _attribute(top: Path, work: Plan, found: _BlobFindings) -> list[Finding]:
@@ -295,7 +330,7 @@ def _attribute(top: Path, work: Plan, found: _BlobFindings) -> list[Finding]:
 
     A blob counts once, at its first path: a pure rename moves no secret, so it adds no finding.
     """
-    in_head = _in_head(top, {f.secret for findings in found.values() for f in findings})
+    in_head = _in_head(top, found)
     first: dict[tuple[str, str, str], tuple[int, Finding]] = {}
     for oid, findings in found.items():
         index, path = min(work.introductions[oid])
