@@ -42,6 +42,7 @@ class Match:
     end: int
     severity: str
     note: str = ""
+    label: str = ""  # what to show instead of the redacted secret (confirmation's label)
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,13 @@ def _merge_windows(starts: list[int], before: int, after: int, size: int) -> lis
 def _judge(rule: Rule, secret: str, start: int, end: int) -> Match | None:
     if not plausible(rule, secret):
         return None
-    severity, note = rule.severity, ""
+    severity, note, label = rule.severity, "", ""
     if rule.confirm:
         verdict = CONFIRMERS[rule.confirm](secret)
         if not verdict.keep:
             return None
-        severity, note = verdict.severity or severity, verdict.note
-    return Match(rule, secret, start, end, severity, note)
+        severity, note, label = verdict.severity or severity, verdict.note, verdict.label
+    return Match(rule, secret, start, end, severity, note, label)
 
 
 def plausible(rule: Rule, secret: str) -> bool:
