@@ -11,7 +11,8 @@ directly, not through their Python wrappers. ``--betterleaks`` / ``--gitleaks`` 
 
 Each tool runs as a child process: wall time around it, CPU time (user + system of the child
 and everything it reaped: workers, git) from ``os.wait4``, and peak memory as the larger of
-the child's ``ru_maxrss`` and the RSS of its whole process tree sampled every 10 ms. On a
+the child's ``ru_maxrss`` and the PSS (shared pages counted once) of its whole process tree,
+sampled every 10 ms. On a
 shared machine wall time depends on the load; CPU time much less so. Compare within one run.
 
 History workloads are the full-history mirrors in /work/.mirror (``--history-repo`` for
@@ -92,10 +93,10 @@ def commands(tool: str, binary: str, work: Workload, report: Path, empty: Path) 
         cmd += ["--history"] if work.history else ["--max-file-size", f"{MAX_MB}MB"]
         return cmd + [arg for p in work.excluded for arg in ("--exclude", p)]
     if tool == "betterleaks":
-        common = ["--no-banner", "--redact", "-o", str(report), "--exit-code", "0", "--max-target-megabytes", str(MAX_MB)]
-        if work.history:
+        common = ["--no-banner", "--redact", "-o", str(report), "--exit-code", "0"]
+        if work.history:  # no size cap in betterleaks git: it reads diffs, not whole files
             return [binary, "git", str(work.path), *common, "--log-opts", " ".join(["--all", "--", ".", *excludes])]
-        return [binary, str(work.path), *common]  # betterleaks picks the directory scan itself
+        return [binary, str(work.path), *common, "--max-target-megabytes", str(MAX_MB)]  # picks the directory scan
     common = ["--no-banner", "--redact", "--report-format", "json", "--report-path", str(report), "--exit-code", "0",
               "--max-target-megabytes", str(MAX_MB)]
     if work.history:

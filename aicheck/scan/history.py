@@ -63,7 +63,7 @@ def plan(top: Path, since: str | None, pathspecs: list[str], exclude: tuple[str,
 
 def _log(top: Path, since: str | None, pathspecs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str]]]]:
     args = [
-        "git", "log", "--all", "--topo-order", "--reverse", "--root", "--raw", "-z", "--no-abbrev",
+        "git", *git.LEAN, "log", "--all", "--topo-order", "--reverse", "--root", "--raw", "-z", "--no-abbrev",
         "--no-renames", "--diff-merges=first-parent", "--format=%x01%H%x00%an <%ae>%x00%aI%x00",
     ]
     if since:
@@ -286,7 +286,7 @@ def _in_head(top: Path, found: _BlobFindings) -> set[str]:
     if not probes or not git.has_commits(top):
         return set()
     proc = subprocess.run(
-        ["git", "grep", "-F", "-I", "-h", "--no-color", "-f", "-", "HEAD"],
+        ["git", *git.LEAN, "grep", "-F", "-I", "-h", "--no-color", "-f", "-", "HEAD"],
         cwd=top, input="\n".join(probes).encode("utf-8", "surrogateescape") + b"\n", capture_output=True, check=False,
     )
     if proc.returncode not in (0, 1):
