@@ -160,6 +160,22 @@ class BlobReader:
         self.close(interrupted=kind is not None)
 
 
+def stored(top: Path, oids: list[str]) -> set[str]:
+    """Which of these ids have an object file or pack entry at all.
+
+    ``cat-file --batch`` answers "missing" both for an object that is absent (a partial clone)
+    and for one whose data is corrupt; only the listing tells them apart.
+    """
+    if not oids:
+        return set()
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch-check=%(objectname)", "--unordered"],
+        cwd=top, capture_output=True, check=False, stdin=subprocess.DEVNULL,
+    )
+    wanted = set(oids)
+    return {line for line in proc.stdout.decode("ascii", "replace").split() if line in wanted}
+
+
 def blob_sizes(top: Path, oids: list[str]) -> dict[str, int]:
     """Sizes of many objects at once (``git cat-file --batch-check``)."""
     proc = subprocess.run(

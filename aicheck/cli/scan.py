@@ -52,6 +52,8 @@ def scan(
         request.paths, request.stdin = [Path(".")], sys.stdin.buffer.read()
     with _progress(common.interactive and targets != ["-"], "blobs" if history or since else "files") as request.progress:
         result, rules = run_scan(request)
+    for warning in result.warnings:
+        print(f"aicheck: warning: {warning}", file=sys.stderr)
     if not (quiet and not result.findings):
         emit(common, render_scan(result, common.format, rules=rules, show_secrets=show_secrets, color=common.color, verbose=verbose))
     return exit_code(common, bool(result.findings))

@@ -121,17 +121,36 @@ def scan_history(
         if sizes.get(oid, 0) > settings.max_file_size
     ]
     todo = [(oid, paths[0][1]) for oid, paths in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
-    found, binary = _scan_blobs(top, todo, sizes, settings, progress)
+    found, binary, missing = _scan_blobs(top, todo, sizes, settings, progress)
+    paths = dict(todo)
+    for oid in git.stored(top, missing):
+        raise git.GitError(f"{paths[oid]} (object {oid}) is corrupt: git cannot read it; run 'git fsck' in {top}")
+    skipped += [Skipped(f"{paths[oid]}@{oid[:12]}", "missing from the repository (a partial or damaged clone)") for oid in missing]
     findings = _attribute(top, work, found)
     return ScanResult(
         root=str(top),
         findings=sorted(findings, key=lambda f: (f.file, f.line, f.rule, f.date or "")),
-        files_scanned=len(todo) - binary,
+        files_scanned=len(todo) - binary - len(missing),
         bytes_scanned=sum(sizes.get(oid, 0) for oid, _ in todo),
         skipped=skipped,
         duration_s=time.perf_counter() - started,
         commits_scanned=len(work.commits),
+        warnings=_warnings(top, len(missing)),
     )
+
+
+def _warnings(top: Path, missing: int) -> list[str]:
+    """Why this history scan is partial, if it is: a shallow clone, objects git does not have."""
+    warnings = []
+    if git.run(["rev-parse", "--is-shallow-repository"], top, check=False).strip() == b"true":
+        warnings.append(
+            "this is a shallow clone: history before its first commit was not scanned "
+            "(git fetch --unshallow, or fetch-depth: 0 in actions/checkout, then scan again)"
+        )
+    if missing:
+        warnings.append(f"{missing} file version(s) are missing from the repository and were not scanned "
+                        "(a partial or damaged clone; --verbose lists them)")
+    return warnings
 
 
 _BlobFindings = dict[str, list[Finding]]
@@ -139,15 +158,18 @@ _BlobFindings = dict[str, list[Finding]]
 
 def _scan_blobs(
     top: Path, todo: list[tuple[str, str]], sizes: dict[str, int], settings: ScanSettings, progress: Progress | None
-) -> tuple[_BlobFindings, int]:
+) -> tuple[_BlobFindings, int, list[str]]:
+    """Findings per blob, how many blobs were binary, and the ids git does not have."""
     tasks = _tasks(todo, sizes)
     found: _BlobFindings = {}
     binary = done = read = 0
+    missing: list[str] = []
 
-    def collect(task: list[tuple[str, str]], part: _BlobFindings, skipped_binary: int) -> None:
+    def collect(task: list[tuple[str, str]], part: _BlobFindings, skipped_binary: int, absent: list[str]) -> None:
         nonlocal binary, done, read
         found.update(part)
         binary += skipped_binary
+        missing.extend(absent)
         done += len(task)
         read += sum(sizes.get(oid, 0) for oid, _ in task)
         if progress:
@@ -157,11 +179,11 @@ def _scan_blobs(
         detector = Detector(settings.rules)
         for task in tasks:
             collect(task, *_scan_task(top, task, detector))
-        return found, binary
+        return found, binary, missing
     with workers.pool(settings.workers, _init_worker, (settings.rules,)) as pool:
-        for task, part, skipped_binary in pool.imap_unordered(_worker_task, [(top, task) for task in tasks]):
-            collect(task, part, skipped_binary)
-    return found, binary
+        for task, part, skipped_binary, absent in pool.imap_unordered(_worker_task, [(top, task) for task in tasks]):
+            collect(task, part, skipped_binary, absent)
+    return found, binary, missing
 
 
 def _tasks(todo: list[tuple[str, str]], sizes: dict[str, int]) -> list[list[tuple[str, str]]]:
@@ -188,20 +210,20 @@ def _init_worker(rules: tuple[Rule, ...]) -> None:
     _WORKER = Detector(rules)
 
 
-def _worker_task(work: tuple[Path, list[tuple[str, str]]]) -> tuple[list[tuple[str, str]], _BlobFindings, int]:
+def _worker_task(work: tuple[Path, list[tuple[str, str]]]) -> tuple[list[tuple[str, str]], _BlobFindings, int, list[str]]:
     assert _WORKER is not None
     top, task = work
     return (task, *_scan_task(top, task, _WORKER))
 
 
-def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int]:
+def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tuple[_BlobFindings, int, list[str]]:
     found: _BlobFindings = {}
     binary = 0
     previous: tuple[str, bytes] = ("", b"")  # the last version read, and its path
     with git.BlobReader(top) as reader:
         for (oid, path), (_, data) in zip(task, reader.read_many([oid for oid, _ in task])):
             if data is None or is_binary(data):
-                binary += 1
+                binary += data is not None
                 continue
             before = previous[1] if previous[0] == path else None
             previous = (path, data)
@@ -211,7 +233,7 @@ def _scan_task(top: Path, task: list[tuple[str, str]], detector: Detector) -> tu
                 findings = _scan_changed(before, data, path, detector)
             if findings:
                 found[oid] = findings
-    return found, binary
+    return found, binary, reader.missing
 
 
 def _scan_changed(before: bytes, data: bytes, path: str, detector: Detector) -> list[Finding]:
