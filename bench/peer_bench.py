@@ -95,12 +95,12 @@ def commands(tool: str, binary: str, work: Workload, report: Path, empty: Path) 
     if tool == "betterleaks":
         common = ["--no-banner", "--redact", "-o", str(report), "--exit-code", "0"]
         if work.history:  # no size cap in betterleaks git: it reads diffs, not whole files
-            return [binary, "git", str(work.path), *common, "--log-opts", " ".join(["--all", "--", ".", *excludes])]
+            return [binary, "git", str(work.path), *common, "--log-opts=" + " ".join(["--all", "--", ".", *excludes])]
         return [binary, str(work.path), *common, "--max-target-megabytes", str(MAX_MB)]  # picks the directory scan
     common = ["--no-banner", "--redact", "--report-format", "json", "--report-path", str(report), "--exit-code", "0",
               "--max-target-megabytes", str(MAX_MB)]
     if work.history:
-        return [binary, "git", str(work.path), *common, "--log-opts", " ".join(["--all", "--", ".", *excludes])]
+        return [binary, "git", str(work.path), *common, "--log-opts=" + " ".join(["--all", "--", ".", *excludes])]
     return [binary, "dir", str(work.path), *common]
 
 

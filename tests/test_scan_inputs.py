@@ -102,12 +102,17 @@ def test_a_shallow_clone_warns_that_history_is_partial(repo: Path, tmp_path: Pat
 
 
 def test_a_deeply_nested_tree_is_scanned_without_recursion_error(tmp_path: Path) -> None:
-    path = tmp_path / "tree"
-    path.mkdir()
+    folders = [tmp_path / "tree"]
     for _ in range(1200):  # deeper than Python's default recursion limit (1000)
-        path = path / "d"
-        path.mkdir()
-    (path / "secret.env").write_text(f"GROQ_API_KEY={groq_key()}\n")
-    result = aicheck("scan", "tree", "-f", "json", cwd=tmp_path)
+        folders.append(folders[-1] / "d")
+    for folder in folders:
+        folder.mkdir()
+    (folders[-1] / "secret.env").write_text(f"GROQ_API_KEY={groq_key()}\n")
+    try:
+        result = aicheck("scan", "tree", "-f", "json", cwd=tmp_path)
+    finally:  # pytest's own clean-up (shutil.rmtree) recurses and would fail on this tree
+        (folders[-1] / "secret.env").unlink()
+        for folder in reversed(folders):
+            folder.rmdir()
     assert result.returncode == 1, result.stderr
     assert "secret.env" in result.stdout and "RecursionError" not in result.stderr
