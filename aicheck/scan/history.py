@@ -15,6 +15,7 @@ path go to the same worker, oldest first.
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -45,19 +46,19 @@ class Commit:
 @dataclass(frozen=True)
 class Plan:
     commits: list[Commit]
-    # blob id -> every (commit index, path) that brought it in, oldest first
-    introductions: dict[str, list[tuple[int, str]]]
+    # blob id -> the first (commit index, path) that brought it in: the log runs oldest first
+    introductions: dict[str, tuple[int, str]]
 
 
 def plan(top: Path, since: str | None, pathspecs: list[str], exclude: tuple[str, ...]) -> Plan:
     commits: list[Commit] = []
-    intros: dict[str, list[tuple[int, str]]] = {}
+    intros: dict[str, tuple[int, str]] = {}
     for commit, changes in _log(top, since, pathspecs):
         commits.append(commit)
         index = len(commits) - 1
         for oid, path in changes:
-            if not globs.matches(path, exclude):
-                intros.setdefault(oid, []).append((index, path))
+            if oid not in intros and not globs.matches(path, exclude):
+                intros[oid] = (index, sys.intern(path))
     return Plan(commits, intros)
 
 
@@ -116,11 +117,11 @@ def scan_history(
     work = plan(top, since, pathspecs or [], settings.exclude)
     sizes = git.blob_sizes(top, list(work.introductions)) if work.introductions else {}
     skipped = [
-        Skipped(f"{paths[0][1]}@{oid[:12]}", "too large")
-        for oid, paths in work.introductions.items()
+        Skipped(f"{path}@{oid[:12]}", "too large")
+        for oid, (_, path) in work.introductions.items()
         if sizes.get(oid, 0) > settings.max_file_size
     ]
-    todo = [(oid, paths[0][1]) for oid, paths in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
+    todo = [(oid, path) for oid, (_, path) in work.introductions.items() if sizes.get(oid, 0) <= settings.max_file_size]
     found, binary, missing = _scan_blobs(top, todo, sizes, settings, progress)
     paths = dict(todo)
     for oid in git.stored(top, missing):
@@ -355,7 +356,7 @@ def _attribute(top: Path, work: Plan, found: _BlobFindings) -> list[Finding]:
     in_head = _in_head(top, found)
     first: dict[tuple[str, str, str], tuple[int, Finding]] = {}
     for oid, findings in found.items():
-        index, path = min(work.introductions[oid])
+        index, path = work.introductions[oid]
         for finding in findings:
             key = (finding.rule, finding.secret, path)
             if key not in first or index < first[key][0]:

@@ -9,6 +9,7 @@ A worker's ``git cat-file`` child ends with it: its pipes close.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator
@@ -25,7 +26,9 @@ def _init(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
 
 @contextmanager
 def pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Iterator[Pool]:
+    gc.freeze()  # the parent's objects stay shared: the workers' GC would otherwise copy every page
     workers_pool = multiprocessing.get_context(_start_method()).Pool(workers, _init, (initializer, initargs))
+    gc.unfreeze()  # the workers are forked by now
     try:
         yield workers_pool
     except BaseException:
