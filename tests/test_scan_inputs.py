@@ -6,6 +6,7 @@ Each case runs the real command: it must exit 2 with one line saying what is wro
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -116,3 +117,14 @@ def test_a_deeply_nested_tree_is_scanned_without_recursion_error(tmp_path: Path)
             folder.rmdir()
     assert result.returncode == 1, result.stderr
     assert "secret.env" in result.stdout and "RecursionError" not in result.stderr
+
+
+def test_lockfiles_are_skipped_like_the_peers_do(repo: Path) -> None:
+    """pnpm-lock.yaml and friends are generated (versions, checksums); gitleaks and betterleaks skip them."""
+    (repo / "pnpm-lock.yaml").write_text(f"  token: {groq_key()}\n")
+    (repo / "app.py").write_text(f'K = "{groq_key()}"\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "add")
+    for args in (["scan", "."], ["scan", "--history", "."]):
+        result = aicheck(*args, "-f", "json", cwd=repo)
+        assert [f["file"] for f in json.loads(result.stdout)["findings"]] == ["app.py"]

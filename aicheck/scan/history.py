@@ -25,7 +25,7 @@ from aicheck import git, globs
 from aicheck.catalog import Rule
 from aicheck.scan import workers
 from aicheck.scan.detector import Detector
-from aicheck.scan.files import is_binary
+from aicheck.scan.files import is_binary, is_lockfile
 from aicheck.scan.finding import Finding, ScanResult, Skipped, fingerprint
 from aicheck.scan.scanner import Progress, ScanSettings, scan_bytes
 
@@ -57,7 +57,7 @@ def plan(top: Path, since: str | None, pathspecs: list[str], exclude: tuple[str,
         commits.append(commit)
         index = len(commits) - 1
         for oid, path in changes:
-            if oid not in intros and not globs.matches(path, exclude):
+            if oid not in intros and not is_lockfile(path) and not globs.matches(path, exclude):
                 intros[oid] = (index, sys.intern(path))
     return Plan(commits, intros)
 
