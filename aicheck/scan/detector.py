@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 
@@ -59,8 +60,15 @@ def _compile(rule: Rule) -> _Compiled:
     return _Compiled(rule, engine.compile(rule.regex.encode()), anchored=False)
 
 
+# Past this many bytes a detector switches its keyword pass to Hyperscan where installed: 25x
+# faster than the Aho-Corasick pass on real code (0.16 s vs 3.9 s on litellm's 54 MB, mostly the
+# per-character cost of pyahocorasick's str automaton), but 30-50 ms to import and compile, which
+# a pre-commit run on a few files should not pay.
+HYPERSCAN_AFTER_BYTES = 8_000_000
+
+
 class Detector:
-    """Compiled rules; ``find`` is safe to call from many threads or processes."""
+    """Compiled rules; ``find`` is safe to call from many processes (one detector each)."""
 
     def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
         self.rules = tuple(rules)
@@ -75,6 +83,9 @@ class Detector:
             self._automaton.add_word(keyword, (len(keyword), tuple(indexes)))
         self._automaton.make_automaton()
         self.keywords = tuple(by_keyword)
+        self._keyword_rules = [(len(k), tuple(i)) for k, i in by_keyword.items()]
+        self._scanned = 0
+        self._hyperscan: Any = None  # hyperscan.Database once switched on, False when unavailable
 
     def _compile(self, index: int) -> _Compiled:
         compiled = self._compiled[index] = _compile(self.rules[index])
@@ -85,11 +96,26 @@ class Detector:
         found: dict[int, list[int]] = defaultdict(list)
         if not self.keywords:
             return found
+        self._scanned += len(data)
+        if self._hyperscan is None and self._scanned > HYPERSCAN_AFTER_BYTES:
+            self._hyperscan = _hyperscan_database(self.keywords) or False
+        if self._hyperscan:
+            return self._hyperscan_hits(data, found)
         haystack = data.lower().decode("latin-1")  # one char per byte: offsets stay exact
         for end, (length, indexes) in self._automaton.iter(haystack):
             start = end - length + 1
             for index in indexes:
                 found[index].append(start)
+        return found
+
+    def _hyperscan_hits(self, data: bytes, found: dict[int, list[int]]) -> dict[int, list[int]]:
+        ends: list[tuple[int, int]] = []
+        self._hyperscan.scan(data, match_event_handler=lambda kw, _s, end, _f, _c: ends.append((kw, end)))
+        rules = self._keyword_rules
+        for kw, end in ends:
+            length, indexes = rules[kw]
+            for index in indexes:
+                found[index].append(end - length)
         return found
 
     def find(self, data: bytes) -> list[Match]:
@@ -101,6 +127,22 @@ class Detector:
                 if match is not None:
                     matches.append(match)
         return _drop_shadowed(sorted(matches, key=lambda m: m.start))
+
+
+def _hyperscan_database(keywords: tuple[str, ...]) -> object | None:
+    """A caseless literal database of the keywords, or None without Hyperscan (or for non-ASCII)."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    if not all(k.isascii() for k in keywords):
+        return None
+    database = hyperscan.Database()
+    database.compile(
+        expressions=[re.escape(k).encode() for k in keywords], ids=list(range(len(keywords))),
+        elements=len(keywords), flags=[hyperscan.HS_FLAG_CASELESS] * len(keywords),
+    )
+    return database
 
 
 def _drop_shadowed(matches: list[Match]) -> list[Match]:
