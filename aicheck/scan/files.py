@@ -73,7 +73,7 @@ def check_readable(path: Path) -> None:
     except OSError as exc:
         raise AicheckError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
-        _probe(lambda: next(os.scandir(path), None), path)
+        _probe(lambda: os.scandir(path).close(), path)
         return
     if not stat.S_ISREG(info.st_mode):
         kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
