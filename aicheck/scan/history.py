@@ -17,7 +17,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -53,16 +54,17 @@ class Plan:
 def plan(top: Path, since: str | None, pathspecs: list[str], exclude: tuple[str, ...]) -> Plan:
     commits: list[Commit] = []
     intros: dict[str, tuple[int, str]] = {}
-    for commit, changes in _log(top, since, pathspecs):
-        commits.append(commit)
-        index = len(commits) - 1
-        for oid, path in changes:
-            if oid not in intros and not is_lockfile(path) and not globs.matches(path, exclude):
-                intros[oid] = (index, sys.intern(path))
+    with closing(_log(top, since, pathspecs)) as log:  # an interrupt kills git log at once
+        for commit, changes in log:
+            commits.append(commit)
+            index = len(commits) - 1
+            for oid, path in changes:
+                if oid not in intros and not is_lockfile(path) and not globs.matches(path, exclude):
+                    intros[oid] = (index, sys.intern(path))
     return Plan(commits, intros)
 
 
-def _log(top: Path, since: str | None, pathspecs: list[str]) -> Iterator[tuple[Commit, list[tuple[str, str]]]]:
+def _log(top: Path, since: str | None, pathspecs: list[str]) -> Generator[tuple[Commit, list[tuple[str, str]]], None, None]:
     args = [
         "git", *git.LEAN, "log", "--all", "--topo-order", "--reverse", "--root", "--raw", "-z", "--no-abbrev",
         "--no-renames", "--diff-merges=first-parent", "--format=%x01%H%x00%an <%ae>%x00%aI%x00",
