@@ -102,6 +102,17 @@ def _regex(value: Any) -> str:
     return text
 
 
+def _rule_regex(value: Any) -> str:
+    from aicheck.scan import engine  # scan rules run on RE2: refuse what it cannot run, here
+
+    text = _regex(value)
+    try:
+        engine.check(text)
+    except engine.UnsupportedPattern as exc:
+        raise ValueError(f"a regular expression the scanner can run, {exc}") from None
+    return text
+
+
 def _severity(value: Any) -> str:
     if value not in ("critical", "high", "medium", "low"):
         raise ValueError('one of "critical", "high", "medium", "low"')
@@ -204,7 +215,7 @@ def _prices(value: Any) -> dict[str, dict[str, float]]:
 
 
 RULE: dict[str, Check] = {
-    "id": _str, "name": _str, "regex": _regex, "keywords": _str_list, "severity": _severity,
+    "id": _str, "name": _str, "regex": _rule_regex, "keywords": _str_list, "severity": _severity,
     "description": _str, "secret_group": _count, "min_entropy": _number, "context": _str_list,
     "generic": _bool,
 }

@@ -86,16 +86,33 @@ class Run:
     peak_rss_mb: float
     returncode: int
     stderr_tail: str
+    cpu_s: float = 0.0  # user + system, the child and every descendant it reaped
+
+
+def _memory(pid: int) -> int:
+    """Proportional set size of one process (shared pages split among their users), else RSS.
+
+    Summing RSS over a forked worker pool counts every copy-on-write page and every mapped pack
+    file once per process; PSS counts each page once, as the machine sees it.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (worker processes count too)."""
+    """Memory of ``pid`` and all its descendants (worker processes and git count too)."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/statm") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            total += _memory(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as fh:
                     todo += [int(c) for c in fh.read().split()]
@@ -107,8 +124,9 @@ def _tree_rss(pid: int) -> int:
 def run_measured(cmd: list[str], cwd: Path | None = None) -> Run:
     """Run cmd as a child; wall time around it and peak memory.
 
-    Peak memory is the larger of the child's own ``ru_maxrss`` and the sum of RSS over its
-    whole process tree, sampled every 10 ms (aicheck scans in worker processes).
+    Peak memory is the larger of the child's own ``ru_maxrss`` and the sum of PSS over its
+    whole process tree, sampled every 10 ms (aicheck scans in worker processes, the peers run
+    git).
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -131,7 +149,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> Run:
         tail = err.read()[-2000:].decode("utf-8", "replace")
     # Linux reports ru_maxrss in KiB (macOS in bytes).
     rss = max(usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024), peak[0])
-    return Run(wall, rss / 2**20, proc.returncode, tail)
+    return Run(wall, rss / 2**20, proc.returncode, tail, usage.ru_utime + usage.ru_stime)
 
 
 # --------------------------------------------------------------------------- trees

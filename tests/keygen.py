@@ -220,6 +220,7 @@ KEYGEN: dict[str, Callable[[], str]] = {
     "aws-bedrock-api-key": bedrock_api_key,
     "gcp-service-account-key": lambda: rand(40, HEX),
     "google-oauth-client-secret": lambda: f"GOCSPX-{rand(28, URLSAFE)}",
+    "google-oauth-refresh-token": lambda: f"1//0{rand(1, '0123456789')}{rand(98, URLSAFE)}",
     "azure-storage-account-key": lambda: base64.b64encode(secrets.token_bytes(64)).decode(),
     "azure-shared-access-key": lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
     "azure-ad-client-secret": azure_ad_secret,

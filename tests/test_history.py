@@ -173,3 +173,47 @@ def test_history_cli_json(repo: Path) -> None:
     [finding] = doc["findings"]
     assert finding["in_head"] is False and len(finding["commit"]) == 40 and key not in out.stdout
     assert doc["summary"]["commits_scanned"] == 2
+
+
+# --- in_head: is the key still somewhere in HEAD's tree? (issue 12) ----------------------------------
+
+
+def test_in_head_key_kept_under_another_path(repo: Path) -> None:
+    key = groq_key()
+    first = commit(repo, "add", {"settings.py": f'GROQ = "{key}"\n'})
+    commit(repo, "copy", {"deploy/prod.env": f"GROQ_API_KEY={key}\n"})
+    commit(repo, "remove the first", {"settings.py": "GROQ = None\n"})
+    found = {(f.file, f.commit == first, f.in_head) for f in history(repo).findings}
+    assert found == {("settings.py", True, True), ("deploy/prod.env", False, True)}
+
+
+def test_in_head_same_path_with_other_lines_changed(repo: Path) -> None:
+    key = openrouter_key()
+    first = commit(repo, "add", {"app.py": f'import os\nKEY = "{key}"\nprint(1)\n'})
+    commit(repo, "edit", {"app.py": f'import os\nimport sys\nKEY = "{key}"\nprint(2)\n'})
+    commit(repo, "edit again", {"app.py": f'import sys\nKEY = "{key}"\nprint(3)\n'})
+    [finding] = history(repo).findings
+    assert finding.commit == first and finding.line == 2 and finding.in_head is True
+
+
+def test_in_head_false_once_removed_everywhere(repo: Path) -> None:
+    key = groq_key()
+    commit(repo, "add", {"a.py": f'K = "{key}"\n', "b.py": f'K2 = "{key}"\n'})
+    commit(repo, "remove", {"a.py": "K = None\n", "b.py": None})
+    assert {f.in_head for f in history(repo).findings} == {False}
+
+
+def test_in_head_for_a_key_found_through_url_decoding(repo: Path) -> None:
+    key = openrouter_key()
+    encoded = key.replace("-", "%2D")
+    commit(repo, "add", {"client.py": f'URL = "https://example.test/v1?api_key={encoded}"\n'})
+    commit(repo, "unrelated", {"README.md": "docs\n"})
+    [finding] = history(repo).findings
+    assert finding.in_head is True
+
+
+def test_in_head_when_a_longer_match_overlaps_the_key(repo: Path) -> None:
+    key = groq_key()
+    commit(repo, "add", {"a.py": f'K = "{key}"\n', "b.py": f'TOKEN = "x{key}"\n'})
+    commit(repo, "remove a", {"a.py": None})
+    assert {f.in_head for f in history(repo).findings if f.secret == key} == {True}

@@ -72,4 +72,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"aicheck: error: cannot write the output to stdout: {exc.strerror or exc}", file=sys.stderr)
             sys.exit(2)
         sys.exit(0)
-    _build_app()(args=args, prog_name="aicheck")
+    from aicheck import interrupt
+
+    with interrupt.handled():
+        _build_app()(args=args, prog_name="aicheck")

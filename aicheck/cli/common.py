@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from aicheck.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, AicheckError
+from aicheck.errors import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INTERRUPTED, AicheckError
 
 
 class Format(str, Enum):
@@ -128,8 +128,11 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
         except AicheckError as exc:
             print(f"aicheck: error: {exc}", file=sys.stderr)
             code = exc.exit_code
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (aicheck.interrupt): workers are gone already
+            print("aicheck: interrupted", file=sys.stderr)
+            code = EXIT_INTERRUPTED
         except BrokenPipeError:
             code = EXIT_CLEAN
         except Exception as exc:  # noqa: BLE001 - the one handler for the unexpected

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -49,8 +50,10 @@ def scan(
     )
     if targets == ["-"]:
         request.paths, request.stdin = [Path(".")], sys.stdin.buffer.read()
-    with _progress(common.interactive and (history or bool(since))) as request.progress:
+    with _progress(common.interactive and targets != ["-"], "blobs" if history or since else "files") as request.progress:
         result, rules = run_scan(request)
+    for warning in result.warnings:
+        print(f"aicheck: warning: {warning}", file=sys.stderr)
     if not (quiet and not result.findings):
         emit(common, render_scan(result, common.format, rules=rules, show_secrets=show_secrets, color=common.color, verbose=verbose))
     if write_baseline is not None:
@@ -59,14 +62,47 @@ def scan(
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr for long work on a terminal; nothing otherwise."""
+def _progress(enabled: bool, what: str) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A progress bar on stderr for a scan that runs past a second and a half on a terminal."""
     if not enabled:
         yield None
         return
-    from rich.console import Console
-    from rich.progress import Progress
+    bar = _LazyBar(what)
+    try:
+        yield bar.update
+    finally:
+        bar.stop()
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scanning blobs", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+class _LazyBar:
+    DELAY_S = 1.5
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, done: int, total: int, read: int) -> None:
+        elapsed = time.monotonic() - self.started
+        if self.bar is None:
+            if elapsed < self.DELAY_S:
+                return
+            self._start()
+        rate = f"{read / max(elapsed, 1e-6) / 1e6:.1f} MB/s"
+        self.bar.update(self.task, completed=done, total=total, rate=rate)
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn(f"scanning {self.what}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task(self.what, total=None, rate="")
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -25,6 +25,7 @@ class Verdict:
     keep: bool
     severity: str | None = None  # None keeps the rule's severity
     note: str = ""
+    label: str = ""  # shown instead of the redacted secret (a private key's type and fingerprint)
 
 
 REJECT = Verdict(False)
@@ -81,14 +82,54 @@ def confirm_pem(secret: str) -> Verdict:
     else:
         loader = serialization.load_pem_private_key
     try:
-        loader(pem, password=None, **_skip_rsa_check(loader))
+        key = loader(pem, password=None, **_skip_rsa_check(loader))
     except TypeError:
-        return Verdict(True, severity="low", note="encrypted private key (passphrase protected)")
+        return _encrypted(pem)
     except (ValueError, Exception):  # noqa: BLE001 - any parse failure means not a real key
         if b"ENCRYPTED" in pem or b"Proc-Type: 4,ENCRYPTED" in pem:
-            return Verdict(True, severity="low", note="encrypted private key (passphrase protected)")
+            return _encrypted(pem)
         return REJECT
-    return KEEP
+    return Verdict(True, label=key_label(key))
+
+
+def _encrypted(pem: bytes) -> Verdict:
+    kind = _PEM_KIND.search(pem)
+    name = kind.group(1).decode().strip() if kind else ""
+    name = "" if name == "ENCRYPTED" else name
+    label = f"encrypted {name} private key".replace("  ", " ")
+    return Verdict(True, severity="low", note="encrypted private key (passphrase protected)", label=label)
+
+
+_PEM_KIND = re.compile(rb"-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY-----")
+
+
+def key_label(key: object) -> str:
+    """``RSA 2048 SHA256:…``: the key's type and the SHA-256 of its public key, as ``ssh-keygen -l``
+    prints it (base64 of the OpenSSH public key blob); nothing of the private key is shown."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    public = key.public_key()  # type: ignore[attr-defined]
+    if isinstance(key, rsa.RSAPrivateKey):
+        kind = f"RSA {key.key_size}"
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        kind = f"ECDSA {key.curve.name}"
+    elif "DSA" in type(key).__name__:  # not via the dsa module: importing it warns (deprecated)
+        kind = f"DSA {getattr(key, 'key_size', '')}".strip()
+    elif isinstance(key, ed25519.Ed25519PrivateKey):
+        kind = "Ed25519"
+    elif isinstance(key, ed448.Ed448PrivateKey):
+        kind = "Ed448"
+    else:
+        kind = type(key).__name__.removesuffix("PrivateKey").lstrip("_")
+    try:
+        blob = base64.b64decode(public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).split()[1])
+    except (ValueError, TypeError, IndexError):  # no OpenSSH form: hash the DER SubjectPublicKeyInfo
+        blob = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return f"{kind} private key SHA256:{digest}"
 
 
 def _skip_rsa_check(loader: Callable[..., object]) -> dict[str, bool]:

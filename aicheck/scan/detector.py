@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 
 from aicheck.assign import ASSIGN, ASSIGN_GENERIC
 from aicheck.catalog import Rule
-from aicheck.scan import filters
+from aicheck.scan import engine, filters
 from aicheck.scan.confirm import CONFIRMERS
 
 # Past this many keyword hits in one buffer a single pass beats many windows.
@@ -33,24 +34,32 @@ class Match:
     end: int
     severity: str
     note: str = ""
+    label: str = ""  # what to show instead of the redacted secret (confirmation's label)
 
 
 @dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    regex: re.Pattern[bytes]
+    regex: engine.Pattern
     anchored: bool  # context rule: the regex matches from the keyword on
 
 
 def _compile(rule: Rule) -> _Compiled:
     if rule.context:
         assign = ASSIGN_GENERIC if rule.generic else ASSIGN  # aicheck/assign.py: the one grammar
-        return _Compiled(rule, re.compile(assign + rule.regex.encode()), anchored=True)
-    return _Compiled(rule, re.compile(rule.regex.encode()), anchored=False)
+        return _Compiled(rule, engine.compile(assign + rule.regex.encode()), anchored=True)
+    return _Compiled(rule, engine.compile(rule.regex.encode()), anchored=False)
+
+
+# Past this many bytes a detector switches its keyword pass to Hyperscan where installed: 25x
+# faster than the Aho-Corasick pass on real code (0.16 s vs 3.9 s on litellm's 54 MB, mostly the
+# per-character cost of pyahocorasick's str automaton), but 30-50 ms to import and compile, which
+# a pre-commit run on a few files should not pay.
+HYPERSCAN_AFTER_BYTES = 8_000_000
 
 
 class Detector:
-    """Compiled rules; ``find`` is safe to call from many threads or processes."""
+    """Compiled rules; ``find`` is safe to call from many processes (one detector each)."""
 
     def __init__(self, rules: tuple[Rule, ...] | list[Rule]) -> None:
         self.rules = tuple(rules)
@@ -65,6 +74,9 @@ class Detector:
             self._automaton.add_word(keyword, (len(keyword), tuple(indexes)))
         self._automaton.make_automaton()
         self.keywords = tuple(by_keyword)
+        self._keyword_rules = [(len(k), tuple(i)) for k, i in by_keyword.items()]
+        self._scanned = 0
+        self._hyperscan: Any = None  # hyperscan.Database once switched on, False when unavailable
 
     def _compile(self, index: int) -> _Compiled:
         compiled = self._compiled[index] = _compile(self.rules[index])
@@ -75,11 +87,26 @@ class Detector:
         found: dict[int, list[int]] = defaultdict(list)
         if not self.keywords:
             return found
+        self._scanned += len(data)
+        if self._hyperscan is None and self._scanned > HYPERSCAN_AFTER_BYTES:
+            self._hyperscan = _hyperscan_database(self.keywords) or False
+        if self._hyperscan:
+            return self._hyperscan_hits(data, found)
         haystack = data.lower().decode("latin-1")  # one char per byte: offsets stay exact
         for end, (length, indexes) in self._automaton.iter(haystack):
             start = end - length + 1
             for index in indexes:
                 found[index].append(start)
+        return found
+
+    def _hyperscan_hits(self, data: bytes, found: dict[int, list[int]]) -> dict[int, list[int]]:
+        ends: list[tuple[int, int]] = []
+        self._hyperscan.scan(data, match_event_handler=lambda kw, _s, end, _f, _c: ends.append((kw, end)))
+        rules = self._keyword_rules
+        for kw, end in ends:
+            length, indexes = rules[kw]
+            for index in indexes:
+                found[index].append(end - length)
         return found
 
     def find(self, data: bytes) -> list[Match]:
@@ -91,6 +118,22 @@ class Detector:
                 if match is not None:
                     matches.append(match)
         return _drop_shadowed(sorted(matches, key=lambda m: m.start))
+
+
+def _hyperscan_database(keywords: tuple[str, ...]) -> object | None:
+    """A caseless literal database of the keywords, or None without Hyperscan (or for non-ASCII)."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    if not all(k.isascii() for k in keywords):
+        return None
+    database = hyperscan.Database()
+    database.compile(
+        expressions=[re.escape(k).encode() for k in keywords], ids=list(range(len(keywords))),
+        elements=len(keywords), flags=[hyperscan.HS_FLAG_CASELESS] * len(keywords),
+    )
+    return database
 
 
 def _drop_shadowed(matches: list[Match]) -> list[Match]:
@@ -110,7 +153,7 @@ def _candidates(compiled: _Compiled, data: bytes, starts: list[int]) -> list[tup
     seen: dict[tuple[int, int], str] = {}
     if compiled.anchored:
         for pos in starts:
-            m = regex.match(data, pos, pos + rule.window[1])
+            m = regex.match(data, pos, pos + rule.window[1] + 1)  # +1: the boundary after a key
             if m and (not rule.generic or filters.is_secret_name(_name_at(data, pos))):
                 seen[m.span(group)] = m.group(group).decode("utf-8", "replace")
         return [(s, e, v) for (s, e), v in seen.items()]
@@ -144,7 +187,7 @@ def _name_at(data: bytes, pos: int) -> str:
 def _merge_windows(starts: list[int], before: int, after: int, size: int) -> list[tuple[int, int]]:
     windows: list[tuple[int, int]] = []
     for pos in sorted(starts):
-        lo, hi = max(0, pos - before), min(size, pos + after)
+        lo, hi = max(0, pos - before), min(size, pos + after + 1)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
         else:
@@ -155,13 +198,13 @@ def _merge_windows(starts: list[int], before: int, after: int, size: int) -> lis
 def _judge(rule: Rule, secret: str, start: int, end: int) -> Match | None:
     if not plausible(rule, secret):
         return None
-    severity, note = rule.severity, ""
+    severity, note, label = rule.severity, "", ""
     if rule.confirm:
         verdict = CONFIRMERS[rule.confirm](secret)
         if not verdict.keep:
             return None
-        severity, note = verdict.severity or severity, verdict.note
-    return Match(rule, secret, start, end, severity, note)
+        severity, note, label = verdict.severity or severity, verdict.note, verdict.label
+    return Match(rule, secret, start, end, severity, note, label)
 
 
 def plausible(rule: Rule, secret: str) -> bool:

@@ -119,6 +119,7 @@ class ScanResult:
     duration_s: float = 0.0
     commits_scanned: int | None = None  # history scans only
     baselined: int = 0  # findings hidden by --baseline
+    warnings: list[str] = field(default_factory=list)  # the scan is partial: say why (shallow clone)
 
     @property
     def by_severity(self) -> dict[str, int]:
@@ -137,4 +138,6 @@ class ScanResult:
             "allowed": self.allowed,
             "baselined": self.baselined,
             "duration_s": round(self.duration_s, 3),
-        } | ({"commits_scanned": self.commits_scanned} if self.commits_scanned is not None else {})
+        } | ({"commits_scanned": self.commits_scanned} if self.commits_scanned is not None else {}) | (
+            {"warnings": self.warnings} if self.warnings else {}
+        )

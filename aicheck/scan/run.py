@@ -27,7 +27,7 @@ class ScanRequest:
     baseline: Path | None = None
     write_baseline: Path | None = None
     verify: bool = False
-    progress: Callable[[int, int], None] | None = None
+    progress: Callable[[int, int, int], None] | None = None
 
 
 def run_scan(request: ScanRequest) -> tuple[ScanResult, tuple[Rule, ...]]:
@@ -87,7 +87,7 @@ def _dispatch(request: ScanRequest, settings: ScanSettings) -> ScanResult:
         from aicheck.scan.staged import scan_staged
 
         return scan_staged(git.require_repo(request.paths[0], "--staged"), settings)
-    return scan_paths(request.paths, settings)
+    return scan_paths(request.paths, settings, request.progress)
 
 
 def _pathspecs(paths: list[Path], top: Path) -> list[str]:
