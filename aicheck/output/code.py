@@ -142,15 +142,11 @@ def _sarif_rule(rule: Any) -> dict[str, Any]:
 def _sarif_result(item: CodeFinding, index: int, occurrence: int) -> dict[str, Any]:
     from aicheck.output import sarif
 
-    region = {"startLine": item.line, "startColumn": item.column}
-    location = {"artifactLocation": {"uri": sarif.artifact_uri(item.file), "uriBaseId": sarif.SRCROOT}, "region": region}
-    return {
-        "ruleId": item.rule, "ruleIndex": index, "level": _level(item.severity),
-        "message": {"text": f"{item.message}. Fix: {item.fix}"},
-        "locations": [{"physicalLocation": location}],
-        "partialFingerprints": {"primaryLocationLineHash": f"{item.fingerprint}:{occurrence}"},
-        "properties": {"severity": item.severity, "sdk": item.sdk},
-    }
+    return sarif.file_result(
+        item.rule, index, _level(item.severity), f"{item.message}. Fix: {item.fix}", item.file,
+        {"startLine": item.line, "startColumn": item.column}, item.fingerprint, occurrence,
+        {"severity": item.severity, "sdk": item.sdk},
+    )
 
 
 # --- junit --------------------------------------------------------------------------------------

@@ -139,18 +139,11 @@ def _sarif_rule(rule_id: str) -> dict[str, Any]:
 def _sarif_result(item: EnvFinding, index: int, occurrence: int) -> dict[str, Any]:
     from aicheck.output import sarif
 
-    location: dict[str, Any] = {"artifactLocation": {"uri": sarif.artifact_uri(item.file), "uriBaseId": sarif.SRCROOT}}
-    if item.line > 0:
-        location["region"] = {"startLine": item.line}
-    return {
-        "ruleId": item.check,
-        "ruleIndex": index,
-        "level": sarif.LEVELS.get(item.severity, "warning"),
-        "message": {"text": f"{item.message}. Fix: {item.fix}"},
-        "locations": [{"physicalLocation": location}],
-        "partialFingerprints": {"primaryLocationLineHash": f"{item.fingerprint}:{occurrence}"},
-        "properties": {"severity": item.severity, "key": item.key},
-    }
+    return sarif.file_result(
+        item.check, index, sarif.LEVELS.get(item.severity, "warning"), f"{item.message}. Fix: {item.fix}", item.file,
+        {"startLine": item.line} if item.line > 0 else None, item.fingerprint, occurrence,
+        {"severity": item.severity, "key": item.key},
+    )
 
 
 # --- junit --------------------------------------------------------------------------------------

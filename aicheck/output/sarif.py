@@ -141,6 +141,22 @@ def _properties(finding: Finding) -> dict[str, Any]:
     return properties
 
 
+def file_result(
+    rule_id: str, index: int, level: str, text: str, file: str, region: dict[str, int] | None, fingerprint: str, occurrence: int,
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    """One SARIF result at a place in a file (env check and code findings; scan has its own)."""
+    location: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file), "uriBaseId": SRCROOT}}
+    if region:
+        location["region"] = region
+    return {
+        "ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text},
+        "locations": [{"physicalLocation": location}],
+        "partialFingerprints": {"primaryLocationLineHash": f"{fingerprint}:{occurrence}"},
+        "properties": properties,
+    }
+
+
 def artifact_uri(path: str) -> str:
     """A relative URI reference: every byte percent-encoded except unreserved and '/'.
 
