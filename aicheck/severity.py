@@ -49,7 +49,17 @@ _CERT_LIMIT = 256_000
 _TEST_NAMES = re.compile(r"\b(?:localhost|127\.0\.0\.1|::1|test|testing|example|snakeoil|dummy|fake)\b|-test-|\.test\b|\.local\b", re.IGNORECASE)
 
 
+# Folders of demo code and documentation: an SDK's or framework's examples are not the app.
+DEMO_DIRS = frozenset({"examples", "example", "docs", "doc", "cookbook", "cookbooks", "samples", "sample", "demo", "demos"})
+
+
 # --- where a finding sits -------------------------------------------------------------------------
+
+
+def is_demo_location(path: str) -> bool:
+    """True for files under an examples/docs/cookbook folder (``/`` separated, relative)."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    return any(part.lower() in DEMO_DIRS for part in parts[:-1])
 
 
 def is_test_location(path: str) -> bool:

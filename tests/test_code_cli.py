@@ -165,3 +165,16 @@ def test_pathological_files_neither_hang_nor_crash(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60  # a generous "does not hang" bound, not a benchmark
     assert ("llm-no-timeout", "nest.py", 2) in found(result)
     assert any("too complex" in note for note in result.notes)
+
+
+def test_demo_code_is_listed_but_costs_no_points() -> None:
+    """An SDK's examples are not the app: openai-python's examples/ alone took the cap of 30."""
+    from aicheck.report.model import Part
+    from aicheck.report.score import code_problems
+
+    item = {"rule": "llm-no-timeout", "severity": "medium"}
+    demo = [{**item, "file": path} for path in ("examples/chat.py", "docs/snippets/a.ts", "packages/x/cookbook/b.py")]
+    part = Part("code", "ran", document={"findings": demo, "summary": {}})
+    assert code_problems(part) == []
+    app = Part("code", "ran", document={"findings": [*demo, {**item, "file": "server/examples_api.py"}], "summary": {}})
+    assert [d.points for d in code_problems(app)] == [3]

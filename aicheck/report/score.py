@@ -198,12 +198,17 @@ def _env_command(items: Sequence[dict[str, Any]]) -> str:
 
 
 def code_problems(part: Part | None) -> list[Deduction]:
-    """The app's LLM call sites: each rule counts once per file, however many calls break it."""
+    """The app's LLM call sites: each rule counts once per file, however many calls break it.
+    Demo code (examples/, docs/, cookbook/ …) is listed by ``aicheck code`` but costs no points:
+    an SDK's examples are not the app (openai-python's examples alone took the cap of 30)."""
+    from aicheck.severity import is_demo_location
+
     if part is None or not part.ran:
         return []
     groups = []
+    app_items = [item for item in part.items if not is_demo_location(str(item.get("file", "")))]
     for severity in SEVERITIES:
-        pairs = sorted({(str(item.get("rule")), str(item.get("file"))) for item in part.items if item.get("severity") == severity})
+        pairs = sorted({(str(item.get("rule")), str(item.get("file"))) for item in app_items if item.get("severity") == severity})
         if pairs:
             noun = "LLM code problem" if len(pairs) == 1 else "LLM code problems"
             places = _examples(f"{rule} in {file}" for rule, file in pairs)
