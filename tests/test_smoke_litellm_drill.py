@@ -84,7 +84,10 @@ def gateway() -> Iterator[tuple[Path, dict[str, str]]]:
         (work / "aicheck.toml").write_text(CHAIN.format(port=port))
         env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy") and not k.startswith("AICHECK_")}
         env |= {"LITELLM_MASTER_KEY": MASTER_KEY, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_COLOR": "1", "COLUMNS": "200",
-                "AICHECK_STATE_DIR": str(work / "state"), "PYTHONPATH": str(ROOT)}
+                "AICHECK_STATE_DIR": str(work / "state"), "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": str(work / "xdg")}
+        # A custom provider on plain http: the user trusts this exact config first (DESIGN.md "Trust").
+        trusted = subprocess.run([sys.executable, "-m", "aicheck", "trust", "--yes"], cwd=work, env=env, capture_output=True, text=True, timeout=60)
+        assert trusted.returncode == 0, trusted.stdout + trusted.stderr
         with (work / "litellm.log").open("wb") as log:
             proxy = subprocess.Popen([LITELLM, "--config", str(work / "litellm.yaml"), "--host", "127.0.0.1", "--port", str(port)],
                                      env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
