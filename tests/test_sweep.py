@@ -189,6 +189,17 @@ def test_what_a_worker_sends_back_holds_no_secret(tmp_path: Path) -> None:
     assert mirror.tips(Path(cache) / f"{repo.key}.git") == {"refs/heads/main": head(source)}
 
 
+def test_a_sweep_weighs_findings_as_scan_history_does(tmp_path: Path) -> None:
+    """Public-by-design keys are info in a sweep too, not only in scan and report."""
+    token, public = KEYGEN["github-token"](), KEYGEN["posthog-project-key"]()
+    source = make_repo(tmp_path / "src", [{"a.py": f'GITHUB_TOKEN = "{token}"\nPOSTHOG_KEY = "{public}"\n'}])
+    repo, cache = Repo("src", str(source)), str(tmp_path / "cache")
+    plan = tasks.sync_and_plan(repo, cache, [], 100)
+    result = tasks.scan_range(repo, cache, plan.head, plan.ranges[0], settings_from(Config(None), [], None), None)
+    severities = {item["rule"]: item["severity"] for item in result.findings}
+    assert severities == {"github-token": "critical", "posthog-project-key": "info"}, severities
+
+
 def test_a_worker_killed_mid_sweep_loses_no_result(tmp_path: Path, state: Path) -> None:
     """Worker processes (not threads) so one can be killed for real; its tasks run elsewhere."""
     from distributed import Client, LocalCluster

@@ -51,7 +51,8 @@ class RepoOutcome:
     @property
     def score(self) -> int:
         """Risk from 0 (nothing found) to 100."""
-        points = sum(_POINTS.get(f["severity"], 0) + (_IN_HEAD_POINTS if f.get("in_head") else 0) for f in self.findings)
+        counted = [f for f in self.findings if f["severity"] in _POINTS]  # info (public, fake, fixture) adds no risk
+        points = sum(_POINTS[f["severity"]] + (_IN_HEAD_POINTS if f.get("in_head") else 0) for f in counted)
         return min(100, points + _LIVE_POINTS * self.live_keys)
 
     def summary(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicheck import severity
 from aicheck.sweep import mirror
 from aicheck.sweep.sources import Repo
 
@@ -129,6 +130,9 @@ def scan_range(repo: Repo, cache: str, head: str | None, rng: Range, settings: S
         still = mirror.grep_head(dest, top, head, {f.secret for f in result.findings})
     for finding in result.findings:
         finding.in_head = finding.secret in still
+    # The same context as `scan --history`: public-by-design keys, obviously fake values and
+    # test-location generic findings are info (a live one turns critical again under --verify).
+    severity.adjust_scan(result.findings, settings.rules, None)
     salt = verify.salt if verify else ""
     if verify is not None:
         _verify_once(result.findings, verify)
