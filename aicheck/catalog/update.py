@@ -24,7 +24,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from aicheck.errors import AicheckError
 
@@ -42,7 +41,6 @@ PROVIDERS = {
     "deepseek": "deepseek", "xai": "xai", "perplexity": "perplexity", "cerebras": "cerebras", "azure": "azure-openai",
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 class UpdateError(AicheckError):
@@ -71,12 +69,13 @@ def cache_dir(env: dict[str, str] | None = None) -> Path:
 def source_url(option: str | None = None, env: dict[str, str] | None = None) -> str:
     env = dict(os.environ) if env is None else env
     url = option or env.get(URL_ENV) or DEFAULT_URL
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK:
-        return url
-    raise AicheckError(f"catalog URL {url!r}: only https (or http to loopback) is allowed")
+    from aicheck import transport
+
+    try:  # the one scheme rule of aicheck.transport: https, or plain http to loopback only
+        transport.parse_origin(url)
+    except transport.Refused as exc:
+        raise AicheckError(f"catalog URL {url!r}: only https (or http to loopback) is allowed ({exc})") from None
+    return url
 
 
 def update(url: str, timeout: float = 30.0, directory: Path | None = None) -> Updated:
