@@ -37,25 +37,33 @@ def env_files(root: Path, configured: list[str], outside_ok: bool = False) -> li
 
 
 def find(
-    root: Path, configured: list[str], environ: Mapping[str, str], names: Collection[str], outside_ok: bool = False
+    root: Path, configured: list[str], environ: Mapping[str, str], names: Collection[str] | None,
+    outside_ok: bool = False, strict: bool = False,
 ) -> KeySources:
-    """The values of ``names``: from the environment, else the last .env file that sets one."""
+    """The values of ``names`` (None: every variable): from the environment, else the last .env
+    file that sets one. An unreadable file is skipped (env check says why), or an error if ``strict``."""
     from aicheck.env import load_values
 
-    names = [name for name in names if not name.upper().startswith("AICHECK_")]
+    wanted = None if names is None else set(names)
+
+    def taken(name: str) -> bool:
+        return (wanted is None or name in wanted) and not name.upper().startswith("AICHECK_")
+
     found = KeySources(files=env_files(root, configured, outside_ok))
     for path in found.files:
         try:
             values = load_values(path)
-        except AicheckError:  # unreadable: env check says why
+        except AicheckError:
+            if strict:
+                raise
             continue
-        for name in names:
-            value = (values.get(name) or "").strip()
-            if value:
+        for name, raw in values.items():
+            value = (raw or "").strip()
+            if value and taken(name):
                 found.values[name], found.sources[name] = value, files.display(path, root)
-    for name in names:
-        if (environ.get(name) or "").strip():
-            found.values[name], found.sources[name] = environ[name], ENVIRONMENT
+    for name, value in environ.items():
+        if taken(name) and (value or "").strip():
+            found.values[name], found.sources[name] = value, ENVIRONMENT
     return found
 
 

@@ -132,20 +132,18 @@ def collect_keys(
 def _app_keys(root: Path, config: Config | None, environ: Mapping[str, str], wanted: Callable[[str, str], bool]) -> Collected:
     """Each variable's value as the app gets it: the environment, else the last .env file that
     sets it (``aicheck.env.keys``, the order smoke and report use); its source says which."""
-    from aicheck.env import files, load_values
     from aicheck.env import keys as app_keys
     from aicheck.validate.sources import Collected, clean, unique
 
-    chosen: dict[str, tuple[str, str]] = {}
-    variables: dict[str, str] = {}
     configured = config.section("env").get("files", []) if config else []
-    for path in app_keys.env_files(root, configured, outside_ok=bool(config and config.may_read_outside)):
-        values = {name: value for name, value in load_values(path).items() if value}
-        variables.update(values)
-        chosen.update({name: (value, files.display(path, root)) for name, value in values.items()})
-    chosen.update({name: (value, "environment") for name, value in environ.items() if value})
-    ordered = sorted(chosen.items(), key=lambda item: item[1][1] != "environment")
-    keys = [KeyInput(clean(value), name=name, source=f"{where}: {name}") for name, (value, where) in ordered if clean(value) and wanted(name, clean(value))]
+    found = app_keys.find(root, configured, environ, None, outside_ok=bool(config and config.may_read_outside), strict=True)
+    from_env = {name for name, source in found.sources.items() if source == app_keys.ENVIRONMENT}
+    variables = {name: value for name, value in found.values.items() if name not in from_env}
+    ordered = sorted(found.values.items(), key=lambda item: item[0] not in from_env)
+    keys = [
+        KeyInput(clean(value), name=name, source=f"{found.sources[name]}: {name}")
+        for name, value in ordered if clean(value) and wanted(name, clean(value))
+    ]
     if not keys:
         raise AicheckError("no keys found in the environment or a .env file here: pass keys as arguments, '-' to read them from stdin, or --env-file FILE")
     return Collected(unique(keys), variables)
